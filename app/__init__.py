@@ -1,0 +1,1 @@
+"""CX Lens: importable library behind the Streamlit pages and the pipelines CLI."""
