@@ -1,0 +1,35 @@
+# The two entry points the README opens with: `make run` and `make test`.
+# Both install what they need themselves (venv, Python packages, Debian's chromium for browser tests).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test setup setup-dev chromium demo lint bench
+
+run: setup
+	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
+
+test: setup-dev chromium
+	$(PY) -m pytest -q
+
+setup: $(VENV)/.installed-runtime
+setup-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed-runtime: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-runtime
+
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+demo: setup
+	$(PY) -m pipelines demo
+
+lint: setup-dev
+	$(PY) -m ruff check .

@@ -1,0 +1,49 @@
+"""Opening the DuckDB file, with one clear sentence when another process holds it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+
+class WarehouseLockedError(RuntimeError):
+    """Another process holds the warehouse file (DuckDB allows one writing process)."""
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc).lower()
+        if "lock" in text or "conflicting" in text:
+            raise WarehouseLockedError(
+                f"The warehouse {path} is in use by another process (is the CX Lens app running?). "
+                "Stop that process, or load the file through the app's Data page."
+            ) from None
+        raise
+
+
+def fetch_scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    # fetchall, not fetchone: DuckDB 2.0 keeps a partly fetched result open and blocks con.sql().
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pl.DataFrame:
+    """Run parameterised SQL and return a Polars frame (DuckDB 2.0: execute() has no .pl())."""
+    relation = con.sql(sql, params=params)
+    return pl.DataFrame() if relation is None else relation.pl()
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        fetch_scalar(
+            con,
+            "select count(*) from information_schema.tables where table_name = ?",
+            [name],
+        )
+    )

@@ -1,0 +1,179 @@
+"""Rebuilds the SQL models (staging views and mart tables) and the dimension tables of the model.
+
+Each model is one SQL file in sql/ that states its grain. Models are rebuilt inside the caller's
+transaction after every load and rollback, so marts never disagree with the raw tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from string import Template
+
+import duckdb
+import polars as pl
+
+from app.service_model import ServiceModel
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+# (name, materialisation) in dependency order.
+MODELS: tuple[tuple[str, str], ...] = (
+    ("stg_clients", "view"),
+    ("mart_clients", "table"),
+    ("mart_responses", "table"),
+    ("mart_ratings", "table"),
+    ("mart_touchpoint_scores", "table"),
+    ("mart_nps", "table"),
+    ("mart_orders", "table"),
+    ("mart_process_steps", "table"),
+    ("mart_process_cases", "table"),
+    ("mart_tickets", "table"),
+    ("mart_kpi_values", "table"),
+)
+
+
+class ModelBuildError(RuntimeError):
+    """A SQL model (often a KPI's compute.sql from the service model) failed to build."""
+
+
+def dimension_frames(model: ServiceModel) -> dict[str, pl.DataFrame]:
+    stage_order = model.stage_order()
+    stages = pl.DataFrame(
+        {
+            "stage_id": [s.id for s in model.stages],
+            "stage_order": list(range(len(model.stages))),
+            "label_en": [s.label.en for s in model.stages],
+            "label_ru": [s.label.get("ru") for s in model.stages],
+            "phase": [s.phase for s in model.stages],
+        }
+    )
+    tps = model.touchpoints
+    touchpoints = pl.DataFrame(
+        {
+            "touchpoint_id": [t.id for t in tps],
+            "touchpoint_order": list(range(len(tps))),
+            "stage_id": [t.stage for t in tps],
+            "stage_order": [stage_order[t.stage] for t in tps],
+            "label_en": [t.label.en for t in tps],
+            "label_ru": [t.label.get("ru") for t in tps],
+            "channel": [t.channel for t in tps],
+            "department": [t.department for t in tps],
+            "is_moment_of_truth": [t.moment_of_truth for t in tps],
+            "rating_column": [t.rating_column for t in tps],
+            "importance_column": [t.importance_column for t in tps],
+            "scale_min": [t.scale.min for t in tps],
+            "scale_max": [t.scale.max for t in tps],
+            "top2_min": [t.scale.top2_threshold for t in tps],
+            "target": [t.target for t in tps],
+            "block": [t.block for t in tps],
+        },
+        schema_overrides={"target": pl.Float64, "importance_column": pl.String},
+    )
+    kpis = pl.DataFrame(
+        {
+            "kpi_id": [k.id for k in model.kpis],
+            "kpi_order": list(range(len(model.kpis))),
+            "name_en": [k.name.en for k in model.kpis],
+            "name_ru": [k.name.get("ru") for k in model.kpis],
+            "layer": [k.layer for k in model.kpis],
+            "unit": [k.unit for k in model.kpis],
+            "direction": [k.direction for k in model.kpis],
+            "target": [k.target for k in model.kpis],
+            "indicator": [k.indicator for k in model.kpis],
+            "touchpoint_id": [k.touchpoint for k in model.kpis],
+            "owner": [k.owner for k in model.kpis],
+            "compute_kind": [k.compute.kind for k in model.kpis],
+        },
+        schema_overrides={"target": pl.Float64, "touchpoint_id": pl.String, "owner": pl.String},
+    )
+    links = pl.DataFrame(
+        [(p, k.id) for k in model.kpis for p in k.parents],
+        schema={"parent_id": pl.String, "child_id": pl.String},
+        orient="row",
+    )
+    steps = pl.DataFrame(
+        [
+            (p.id, s.activity, i, s.label.en, s.label.get("ru"), s.department, s.target_hours,
+             s.deadline_offset_hours, s.touchpoint)
+            for p in model.processes
+            for i, s in enumerate(p.steps)
+        ],
+        schema={
+            "process": pl.String, "activity": pl.String, "step_order": pl.Int64,
+            "label_en": pl.String, "label_ru": pl.String, "department": pl.String,
+            "target_hours": pl.Float64, "deadline_offset_hours": pl.Float64,
+            "touchpoint_id": pl.String,
+        },
+        orient="row",
+    )
+    return {
+        "dim_stages": stages,
+        "dim_touchpoints": touchpoints,
+        "dim_kpis": kpis,
+        "dim_kpi_links": links,
+        "dim_process_steps": steps,
+    }
+
+
+def _rating_union(model: ServiceModel) -> str:
+    parts = []
+    for tp in model.touchpoints:
+        importance = tp.importance_column or "null::double"
+        parts.append(
+            f"select response_id, '{tp.id}' as touchpoint_id, {tp.rating_column} as rating, "
+            f"{importance}::double as importance from raw_surveys where {tp.rating_column} is not null"
+        )
+    return "\n    union all\n    ".join(parts)
+
+
+def _computed_kpis_union(model: ServiceModel) -> str:
+    parts = []
+    for kpi in model.kpis:
+        if kpi.compute.kind == "sql":
+            body = kpi.compute.sql.strip().rstrip(";")
+            parts.append(
+                f"union all\nselect '{kpi.id}' as kpi_id, period, business_unit, null::varchar as segment, "
+                f"value::double as value, 'sql' as value_source from (\n{body}\n)"
+            )
+    return "\n".join(parts)
+
+
+def render_model_sql(name: str, model: ServiceModel) -> str:
+    template = Template((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    return template.substitute(
+        rating_union=_rating_union(model), computed_union=_computed_kpis_union(model)
+    )
+
+
+def _check_kpi_sql(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> None:
+    problems = []
+    for i, kpi in enumerate(model.kpis):
+        if kpi.compute.kind != "sql":
+            continue
+        try:
+            con.execute(f"describe select period, business_unit, value from ({kpi.compute.sql.strip().rstrip(';')})")
+        except duckdb.Error as exc:
+            problems.append(f"kpis[{i}].compute.sql (KPI '{kpi.id}'): {str(exc).splitlines()[0]}")
+    if problems:
+        raise ModelBuildError(
+            "The service model's KPI queries do not run against the marts:\n  " + "\n  ".join(problems)
+        )
+
+
+def rebuild_models(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> None:
+    """Recreate dimension tables and every SQL model; call inside the load's transaction."""
+    for table, frame in dimension_frames(model).items():
+        con.register("_dim_frame", frame)
+        con.execute(f"create or replace table {table} as select * from _dim_frame")
+        con.unregister("_dim_frame")
+    for name, kind in MODELS:
+        if name == "mart_kpi_values":
+            _check_kpi_sql(con, model)
+        sql = render_model_sql(name, model)
+        try:
+            if kind == "view":
+                con.execute(f"create or replace view {name} as\n{sql}")
+            else:
+                con.execute(f"create or replace table {name} as\n{sql}")
+        except duckdb.Error as exc:
+            raise ModelBuildError(f"SQL model {name} failed: {exc}") from exc

@@ -1,0 +1,48 @@
+"""Loads the demo company through the real pipeline, so the demo exercises readers and validation."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from app.service_model import ServiceModel
+from pipelines.demo_data import generate_demo
+from pipelines.load import LoadResult, ProgressFn, _no_progress, load_file
+
+
+class DemoLoadError(RuntimeError):
+    pass
+
+
+def warehouse_is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    rows = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'batches'"
+    ).fetchall()
+    if not rows[0][0]:
+        return True
+    return con.execute("select count(*) from batches").fetchall()[0][0] == 0
+
+
+def load_demo(con: duckdb.DuckDBPyConnection, model: ServiceModel, archive_dir: Path,
+              ground_truth_path: Path | None = None, seed: int = 7, scale: float = 1.0,
+              progress: ProgressFn = _no_progress) -> list[LoadResult]:
+    """Generate the demo files, load each as a batch, and keep the generator's ground truth."""
+    results = []
+    with tempfile.TemporaryDirectory(prefix="cxlens-demo-") as tmp:
+        files = generate_demo(Path(tmp), model, seed=seed, scale=scale)
+        total = len(files.files)
+        for i, (source, path) in enumerate(files.files):
+            progress(i / total, f"Loading demo {source}: {path.name}")
+            result = load_file(con, model, source, path, archive_dir=archive_dir)
+            results.append(result)
+            if not result.ok:
+                problems = result.problems.head(10)
+                raise DemoLoadError(f"{result.message}\n{problems}")
+        if ground_truth_path is not None:
+            ground_truth_path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(files.ground_truth, ground_truth_path)
+    progress(1.0, "Demo company loaded")
+    return results

@@ -1,0 +1,75 @@
+"""Shared fixtures: the demo warehouse is built once per test session by the real pipeline."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from app.service_model import ServiceModel, load_service_model
+from app.settings import DATA_DIR
+from app.warehouse.connection import connect
+
+SERVICE_MODEL_PATH = DATA_DIR / "service_model.yaml"
+
+
+@pytest.fixture(scope="session")
+def model() -> ServiceModel:
+    return load_service_model(SERVICE_MODEL_PATH)
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory, model: ServiceModel) -> Path:
+    """A folder holding warehouse.duckdb with the full demo company, archive/ and ground_truth.json."""
+    from pipelines.demo import load_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    con = connect(folder / "warehouse.duckdb")
+    try:
+        load_demo(con, model, folder / "archive", folder / "ground_truth.json")
+    finally:
+        con.close()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_dir: Path) -> Path:
+    return demo_dir / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="session")
+def ground_truth(demo_dir: Path) -> dict:
+    return json.loads((demo_dir / "ground_truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def demo_con(demo_db: Path):
+    """A read-only connection to the shared demo warehouse (tests must not change it)."""
+    con = duckdb.connect(str(demo_db), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def demo_env(demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app's settings at a private copy of the demo warehouse (for AppTest and writes)."""
+    folder = tmp_path / "demo"
+    shutil.copytree(demo_dir, folder)
+    monkeypatch.setenv("CXLENS_DB", str(folder / "warehouse.duckdb"))
+    monkeypatch.setenv("CXLENS_GROUND_TRUTH", str(folder / "ground_truth.json"))
+    monkeypatch.setenv("CXLENS_ARCHIVE", str(folder / "archive"))
+    return folder
+
+
+@pytest.fixture
+def empty_con(tmp_path: Path, model: ServiceModel):
+    """A fresh, empty warehouse on disk with the schema in place."""
+    from app.warehouse.schema import ensure_schema
+
+    con = connect(tmp_path / "warehouse.duckdb")
+    ensure_schema(con, model)
+    yield con
+    con.close()
