@@ -94,7 +94,8 @@ def _personal_data_sql(model: ServiceModel, column: str) -> str:
         return rf"regexp_replace({column}, '^(.)[^@]*@', '\1***@')"
     if column == "phone":
         return f"case when {column} is null then null else '***' || right(regexp_replace({column}, '\\D', '', 'g'), 2) end"
-    return rf"regexp_replace({column}, '(\w)\w*', '\1***', 'g')"
+    # RE2's \w is ASCII-only; \pL keeps Cyrillic names masked too.
+    return rf"regexp_replace({column}, '(\pL)[\pL\pN''\-]*', '\1***', 'g')"
 
 
 def _insert_sql(model: ServiceModel, source: str, columns: list[str]) -> str:
