@@ -21,7 +21,7 @@ from app.service_model import ServiceModel
 from app.warehouse.connection import fetch_scalar, query
 from app.warehouse.models import rebuild_models
 from app.warehouse.schema import bump_data_version, ensure_schema
-from pipelines.mapping import apply_mapping, load_saved_mapping
+from pipelines.mapping import apply_mapping, load_saved_mapping, model_synonyms, suggest_mapping
 from pipelines.readers import ReadError, read_table
 from pipelines.sources import source_spec
 from pipelines.validate import ValidationResult, empty_problems, file_problem, validate_frame
@@ -74,12 +74,26 @@ def prepare(con: duckdb.DuckDBPyConnection | None, model: ServiceModel, source: 
         read = read_table(data, file_name, encoding=encoding, separator=separator)
     except ReadError as exc:
         return ValidationResult(file_name, source, 0, pl.DataFrame(), file_problem(file_name, exc.message), True)
-    frame = read.frame
+    mapping = resolve_mapping(con, model, source, read.frame.columns, mapping)
+    frame = apply_mapping(read.frame, mapping)
+    result = validate_frame(frame, read.header_row, file_name, spec, model, con, known_clients)
+    original = dict(zip(read.frame.columns, read.original_headers, strict=False))
+    renamed = [f"«{original.get(h, h)}» → {c}" for h, c in mapping.items() if c and c != h]
+    if renamed:
+        result.notices.insert(0, f"{file_name}: columns mapped: " + ", ".join(renamed))
+    return result
+
+
+def resolve_mapping(con: duckdb.DuckDBPyConnection | None, model: ServiceModel, source: str,
+                    headers: list[str], explicit: dict[str, str | None] | None = None) -> dict[str, str | None]:
+    """Header → canonical column: the caller's choice, then the saved mapping, then suggestions."""
+    spec = source_spec(source, model)
     saved = load_saved_mapping(con, source) if con is not None else {}
-    combined = {**saved, **(mapping or {})}
-    if combined:
-        frame = apply_mapping(frame, {h: c for h, c in combined.items() if h in frame.columns})
-    return validate_frame(frame, read.header_row, file_name, spec, model, con, known_clients)
+    chosen = {h: c for h, c in {**saved, **(explicit or {})}.items() if h in headers}
+    open_headers = [h for h in headers if h not in chosen]
+    free = [c for c in spec.column_names if c not in chosen.values()]
+    suggested = suggest_mapping(open_headers, free, model_synonyms(model))
+    return {**suggested, **chosen}
 
 
 def _personal_data_sql(model: ServiceModel, column: str) -> str:
