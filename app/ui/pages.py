@@ -1,0 +1,49 @@
+"""The page registry: every page of the app, in menu order, grouped for the three kinds of user.
+
+To add a page: create `pages/<name>.py`, add ONE line to `PAGES`, add its title key to your area's
+translation file (app/ui/translations/<area>.yaml). The navigation, the AppTest smoke test and the
+browser tests all read this list, so a new page is covered by them automatically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Navigation sections in menu order: executives explore, analysts manage data, facilitators present.
+GROUPS: tuple[str, ...] = ("explore", "data", "present")
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    group: str  # one of GROUPS
+    file: str  # path relative to the project root
+    title_key: str  # translation key of the menu title
+    icon: str  # a Material symbol (":material/name:") or an emoji
+
+    @property
+    def url_path(self) -> str:
+        return Path(self.file).stem
+
+    @property
+    def path(self) -> Path:
+        return PROJECT_ROOT / self.file
+
+
+PAGES: tuple[PageEntry, ...] = (
+    PageEntry("explore", "pages/overview.py", "page.overview", ":material/dashboard:"),
+)
+
+
+def page_entry(url_path: str) -> PageEntry | None:
+    """The registered page with that url path, or None when that page has not been built yet."""
+    return next((p for p in PAGES if p.url_path == url_path), None)
+
+
+def pages_by_group() -> dict[str, list[PageEntry]]:
+    grouped: dict[str, list[PageEntry]] = {g: [] for g in GROUPS}
+    for page in PAGES:
+        grouped[page.group].append(page)
+    return {g: pages for g, pages in grouped.items() if pages}

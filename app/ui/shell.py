@@ -1,0 +1,76 @@
+"""The frame around every page: page config, navigation from the registry, language, global
+filters, the data-freshness line and URL notices. streamlit_app.py only calls `run()`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from app.ui.context import cached_query, connection, service_model
+from app.ui.filters import (
+    render_global_filters,
+    render_language_selector,
+    render_url_notices,
+    seed_global_state,
+)
+from app.ui.i18n import current_language, format_number, t
+from app.ui.pages import PAGES, pages_by_group
+from app.warehouse.freshness import Freshness, freshness
+from app.warehouse.scores import available_periods
+
+LOGO = Path(__file__).parent / "assets" / "logo.svg"
+GROUP_TITLE_KEYS = {"explore": "nav.group.explore", "data": "nav.group.data", "present": "nav.group.present"}
+
+
+def _navigation() -> st.navigation:
+    sections: dict[str, list[st.Page]] = {}
+    default = next((p for p in PAGES if p.path.exists()), None)
+    for group, entries in pages_by_group().items():
+        pages = [
+            st.Page(str(e.path), title=t(e.title_key), icon=e.icon, url_path=e.url_path, default=e is default)
+            for e in entries
+            if e.path.exists()
+        ]
+        if pages:
+            sections[t(GROUP_TITLE_KEYS[group])] = pages
+    return st.navigation(sections, position="sidebar", expanded=True)
+
+
+def _freshness_line(info: Freshness) -> None:
+    if info.is_empty:
+        st.info(t("shell.freshness_empty"), icon=":material/database:")
+        return
+    loaded = info.latest_batch_at.strftime("%Y-%m-%d %H:%M") if info.latest_batch_at else "–"
+    text = t(
+        "shell.freshness",
+        batch=info.latest_batch_id if info.latest_batch_id is not None else "–",
+        loaded=loaded,
+        responses=format_number(info.n_responses),
+        clients=format_number(info.n_clients),
+        first=info.period_first or "–",
+        last=info.period_last or "–",
+    )
+    help_text = t("shell.freshness_help", file=info.latest_batch_file or "–", source=info.latest_batch_source or "–",
+                  batches=info.n_batches)
+    st.caption(f":material/database: {text}", help=help_text)
+
+
+def run() -> None:
+    st.set_page_config(page_title="CX Lens", page_icon=":material/insights:", layout="wide",
+                       initial_sidebar_state="expanded")
+    model = service_model()
+    connection()  # opens the warehouse (and loads the demo company into an empty one)
+    periods = cached_query(available_periods)
+    seed_global_state(model, periods)
+    if LOGO.exists():
+        st.logo(str(LOGO), size="large")
+    navigation = _navigation()
+    with st.sidebar:
+        render_language_selector(model.settings.language)
+        render_global_filters(model, periods)
+        st.caption(model.company.name.get(current_language()))
+    _freshness_line(cached_query(freshness))
+    render_url_notices()
+    navigation.run()

@@ -1,0 +1,123 @@
+"""Touchpoint queries that need answer-level rows (mart_ratings): CES and rating–NPS correlation per
+touchpoint, one touchpoint's score distribution, trend, comments and KPIs, and driver importances.
+
+The journey map's counts come from the additive mart (scores.py); these are the few figures that
+cannot be summed up front. All values are bound parameters.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from app.warehouse.connection import query, table_exists
+from app.warehouse.filters import Filters, filter_sql
+from app.warehouse.scores import NPS_COLUMNS
+
+RATING_COLUMNS = frozenset((*NPS_COLUMNS, "stage_id", "touchpoint_id"))
+DRIVER_TABLE = "driver_importance"  # written by the drivers pipeline: touchpoint_id, importance
+
+
+def touchpoint_ces(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """Per touchpoint: Σ CES, Σ CES², count — the effort reported by respondents who rated it."""
+    where, params = filter_sql(filters, RATING_COLUMNS, alias="r")
+    return query(
+        con,
+        f"""
+        select r.touchpoint_id, sum(s.ces)::double as sum_ces, sum(s.ces * s.ces)::double as sum_ces_sq,
+               count(s.ces)::double as n_ces
+        from mart_ratings r join mart_responses s using (response_id)
+        where {where} and s.ces is not null
+        group by r.touchpoint_id
+        """,
+        params,
+    )
+
+
+def touchpoint_correlations(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """Per touchpoint: Pearson correlation of its rating with the 0–10 NPS answer, and n."""
+    where, params = filter_sql(filters, RATING_COLUMNS)
+    return query(
+        con,
+        f"""
+        select touchpoint_id, coalesce(corr(rating, nps), 0)::double as corr, count(*) as n
+        from mart_ratings where {where} group by touchpoint_id
+        """,
+        params,
+    )
+
+
+def driver_importance(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
+    """Key-driver importances per touchpoint when the drivers pipeline has stored them, else None."""
+    if not table_exists(con, DRIVER_TABLE):
+        return None
+    columns = {r[0] for r in con.execute(f"describe {DRIVER_TABLE}").fetchall()}
+    if not {"touchpoint_id", "importance"} <= columns:
+        return None
+    frame = query(con, f"select touchpoint_id, importance::double as importance from {DRIVER_TABLE}")
+    return frame if frame.height else None
+
+
+def rating_distribution(con: duckdb.DuckDBPyConnection, filters: Filters, touchpoint_id: str) -> pl.DataFrame:
+    """How many answers gave each rating to one touchpoint (every scale point, zeros included)."""
+    where, params = filter_sql(filters, RATING_COLUMNS)
+    params["touchpoint_id"] = touchpoint_id
+    return query(
+        con,
+        f"""
+        with scale as (
+            select unnest(range(scale_min, scale_max + 1)) as rating, top2_min
+            from dim_touchpoints where touchpoint_id = $touchpoint_id
+        ), counts as (
+            select rating, count(*) as n from mart_ratings
+            where touchpoint_id = $touchpoint_id and {where} group by rating
+        )
+        select s.rating::integer as rating, coalesce(c.n, 0) as n, s.rating >= s.top2_min as is_top2
+        from scale s left join counts c using (rating) order by s.rating
+        """,
+        params,
+    )
+
+
+def touchpoint_comments(
+    con: duckdb.DuckDBPyConnection, filters: Filters, touchpoint_id: str, limit: int = 200
+) -> pl.DataFrame:
+    """Comments from respondents who rated the touchpoint, lowest ratings first, newest first."""
+    where, params = filter_sql(filters, RATING_COLUMNS, alias="r")
+    params.update(touchpoint_id=touchpoint_id, limit=limit)
+    return query(
+        con,
+        f"""
+        select r.submitted_at::date as submitted_on, r.period, r.rating, r.nps, r.business_unit,
+               r.segment, r.respondent_role, s.client_name, s.comment
+        from mart_ratings r join mart_responses s using (response_id)
+        where r.touchpoint_id = $touchpoint_id and {where}
+          and s.comment is not null and trim(s.comment) <> ''
+        order by r.rating, r.submitted_at desc
+        limit $limit
+        """,
+        params,
+    )
+
+
+def touchpoint_kpis(con: duckdb.DuckDBPyConnection, touchpoint_id: str, filters: Filters) -> pl.DataFrame:
+    """KPIs of the tree attached to the touchpoint, with their latest company-level value in range."""
+    where, params = filter_sql(filters, frozenset({"period"}), alias="v")
+    params["touchpoint_id"] = touchpoint_id
+    return query(
+        con,
+        f"""
+        with latest as (
+            select kpi_id, arg_max(value, period) as value, max(period) as period
+            from mart_kpi_values v
+            where v.business_unit is null and v.segment is null and {where}
+            group by kpi_id
+        )
+        select k.kpi_id, k.name_en, k.name_ru, k.layer, k.unit, k.direction, k.target, k.indicator,
+               l.period, l.value
+        from dim_kpis k left join latest l using (kpi_id)
+        where k.touchpoint_id = $touchpoint_id
+        order by k.kpi_order
+        """,
+        params,
+    )
