@@ -157,7 +157,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, model: ServiceModel, validation:
         finally:
             con.unregister("_incoming")
         progress(0.75, "Rebuilding the marts")
-        rebuild_models(con, model)
+        rebuild_models(con, model, changed={validation.source})
         bump_data_version(con, f"load batch {batch_id}")
         con.execute("commit")
     except BaseException:
@@ -232,7 +232,7 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, model: ServiceModel, batch_id
             "update batches set status = 'rolled_back', rolled_back_at = current_localtimestamp() "
             "where batch_id = ?", [batch_id],
         )
-        rebuild_models(con, model)
+        rebuild_models(con, model, changed={source})
         bump_data_version(con, f"rollback batch {batch_id}")
         con.execute("commit")
     except BaseException:

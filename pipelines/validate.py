@@ -67,20 +67,43 @@ def file_problem(file_name: str, message: str, column: str | None = None) -> pl.
     )
 
 
-def _number_text(col: str) -> pl.Expr:
-    """'1 234,56' / '1\u00a0234,5' / ' 4 ' → '1234.56'; decimal commas and 1C thousands spaces."""
-    return (
-        pl.col(col)
+def parse_numbers(text: pl.Series) -> pl.Series:
+    """Cast straight away; clean only cells that failed: '1 234,56' / '1\u00a0234,5' → 1234.56.
+
+    Decimal commas and 1C thousands spaces are rare per column, so most columns take one pass.
+    """
+    direct = text.cast(pl.Float64, strict=False)
+    failed = direct.is_null() & text.is_not_null()
+    if not failed.any():
+        return direct
+    cleaned = (
+        text.filter(failed)
         .str.replace_all(r"[\s\u00a0\u202f]", "")
         .str.replace(",", ".", literal=True)
+        .cast(pl.Float64, strict=False)
     )
+    return direct.scatter(failed.arg_true(), cleaned)
 
 
-def _parse_datetime(col: str) -> pl.Expr:
-    text = pl.col(col).str.strip_chars()
-    return pl.coalesce(
-        [text.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in DATETIME_FORMATS]
-    )
+def parse_datetimes(text: pl.Series) -> pl.Series:
+    """Parse with the first format that fits, then retry only what is left with the others.
+
+    An export uses one format per column, so this is one pass instead of one per format.
+    """
+    text = text.str.strip_chars()
+    result = pl.Series(text.name, [None] * len(text), dtype=pl.Datetime("us"))
+    for fmt in DATETIME_FORMATS:
+        todo = result.is_null() & text.is_not_null()
+        if not todo.any():
+            break
+        if todo.all() or todo.sum() > len(text) // 2:
+            parsed = text.str.strptime(pl.Datetime("us"), fmt, strict=False)
+        else:
+            parsed = pl.Series(text.name, [None] * len(text), dtype=pl.Datetime("us")).scatter(
+                todo.arg_true(), text.filter(todo).str.strptime(pl.Datetime("us"), fmt, strict=False)
+            )
+        result = result.fill_null(parsed)
+    return result
 
 
 def _parse_period(col: str) -> pl.Expr:
@@ -100,14 +123,14 @@ def _typed(column: Column) -> tuple[pl.Expr, str]:
     name = column.name
     if column.kind in ("id", "text"):
         return pl.col(name), "text"
+    number = pl.col(name).map_batches(parse_numbers, return_dtype=pl.Float64)
     if column.kind == "int":
-        number = _number_text(name).cast(pl.Float64, strict=False)
         whole = pl.when(number == number.round(0)).then(number).otherwise(None)
         return whole.cast(pl.Int32, strict=False), "a whole number"
     if column.kind == "float":
-        return _number_text(name).cast(pl.Float64, strict=False), "a number"
+        return number, "a number"
     if column.kind == "datetime":
-        return _parse_datetime(name), EXPECTED_DATE
+        return pl.col(name).map_batches(parse_datetimes, return_dtype=pl.Datetime("us")), EXPECTED_DATE
     if column.kind == "period":
         return _parse_period(name), "a quarter such as 2025-Q1, 2025Q1 or Q1 2025"
     raise AssertionError(f"unknown column kind {column.kind}")

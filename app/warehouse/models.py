@@ -6,6 +6,7 @@ transaction after every load and rollback, so marts never disagree with the raw 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from string import Template
 
@@ -16,20 +17,22 @@ from app.service_model import ServiceModel
 
 SQL_DIR = Path(__file__).parent / "sql"
 
-# (name, materialisation) in dependency order.
-MODELS: tuple[tuple[str, str], ...] = (
-    ("stg_clients", "view"),
-    ("mart_clients", "table"),
-    ("mart_responses", "table"),
-    ("mart_ratings", "table"),
-    ("mart_touchpoint_scores", "table"),
-    ("mart_nps", "table"),
-    ("mart_orders", "table"),
-    ("mart_process_steps", "table"),
-    ("mart_process_cases", "table"),
-    ("mart_tickets", "table"),
-    ("mart_kpi_values", "table"),
+# (name, materialisation, raw sources it reads) in dependency order. Views cost nothing to rebuild
+# and are read through the additive aggregate tables by pages; tables are rebuilt only when one of
+# their sources changed, so a survey load does not recompute the process marts.
+MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("stg_clients", "view", frozenset({"clients"})),
+    ("mart_clients", "table", frozenset({"clients", "orders"})),
+    ("mart_responses", "view", frozenset({"surveys", "clients"})),
+    ("mart_ratings", "view", frozenset({"surveys", "clients"})),
+    ("mart_touchpoint_scores", "table", frozenset({"surveys", "clients"})),
+    ("mart_nps", "table", frozenset({"surveys", "clients"})),
+    ("mart_orders", "table", frozenset({"orders", "clients"})),
+    ("mart_process_steps", "table", frozenset({"events", "orders", "clients"})),
+    ("mart_process_cases", "table", frozenset({"events", "orders", "clients"})),
+    ("mart_tickets", "table", frozenset({"tickets", "clients"})),
 )
+MART_SOURCES: dict[str, frozenset[str]] = {name: sources for name, _, sources in MODELS}
 
 
 class ModelBuildError(RuntimeError):
@@ -160,20 +163,71 @@ def _check_kpi_sql(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> None:
         )
 
 
-def rebuild_models(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> None:
-    """Recreate dimension tables and every SQL model; call inside the load's transaction."""
+def kpis_affected(model: ServiceModel, changed: set[str] | None) -> list[str]:
+    """KPI ids whose values can move when these raw sources change (all when changed is None)."""
+    if changed is None:
+        return [k.id for k in model.kpis]
+    affected = []
+    for kpi in model.kpis:
+        if kpi.compute.kind == "actuals":
+            if "kpi_actuals" in changed:
+                affected.append(kpi.id)
+            continue
+        marts = set(re.findall(r"\b(?:mart|stg)_[a-z_]+", kpi.compute.sql or ""))
+        if any(MART_SOURCES.get(m, frozenset(changed)) & changed for m in marts):
+            affected.append(kpi.id)
+    return affected
+
+
+def _rebuild_kpi_values(con: duckdb.DuckDBPyConnection, model: ServiceModel, changed: set[str] | None) -> None:
+    affected = kpis_affected(model, changed)
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'mart_kpi_values'"
+    ).fetchall()[0][0]
+    sql = render_model_sql("mart_kpi_values", model)
+    if changed is None or not exists:
+        con.execute(f"create or replace table mart_kpi_values as\n{sql}")
+        return
+    if not affected:
+        return
+    con.execute("delete from mart_kpi_values where kpi_id in (select unnest($ids))", {"ids": affected})
+    con.execute(f"insert into mart_kpi_values select * from ({sql}) where kpi_id in (select unnest($ids))",
+                {"ids": affected})
+
+
+def rebuild_models(con: duckdb.DuckDBPyConnection, model: ServiceModel, changed: set[str] | None = None) -> None:
+    """Recreate dimension tables and the SQL models that read the changed sources (all if None).
+
+    Call inside the load's transaction, so marts never disagree with the raw tables.
+    """
     for table, frame in dimension_frames(model).items():
         con.register("_dim_frame", frame)
         con.execute(f"create or replace table {table} as select * from _dim_frame")
         con.unregister("_dim_frame")
-    for name, kind in MODELS:
-        if name == "mart_kpi_values":
-            _check_kpi_sql(con, model)
+    for name, kind, sources in MODELS:
+        if kind == "table" and changed is not None and not (sources & changed) and _exists(con, name):
+            continue
         sql = render_model_sql(name, model)
         try:
-            if kind == "view":
-                con.execute(f"create or replace view {name} as\n{sql}")
-            else:
-                con.execute(f"create or replace table {name} as\n{sql}")
+            _drop_if_other_kind(con, name, kind)
+            con.execute(f"create or replace {kind} {name} as\n{sql}")
         except duckdb.Error as exc:
             raise ModelBuildError(f"SQL model {name} failed: {exc}") from exc
+    _check_kpi_sql(con, model)
+    try:
+        _rebuild_kpi_values(con, model, changed)
+    except duckdb.Error as exc:
+        raise ModelBuildError(f"SQL model mart_kpi_values failed: {exc}") from exc
+
+
+def _drop_if_other_kind(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> None:
+    """A model that changed from table to view (or back) in a newer version replaces the old one."""
+    rows = con.execute("select table_type from information_schema.tables where table_name = ?", [name]).fetchall()
+    if rows and (rows[0][0] == "VIEW") != (kind == "view"):
+        con.execute(f"drop {'view' if rows[0][0] == 'VIEW' else 'table'} {name}")
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_name = ?", [name]
+    ).fetchall()[0][0])

@@ -86,7 +86,7 @@ def test_failure_midway_rolls_everything_back(loaded, model, tmp_path, monkeypat
     """Inject a failure after the raw rows are inserted, while the marts rebuild."""
     before = content_fingerprint(loaded)
 
-    def exploding_rebuild(con, model):
+    def exploding_rebuild(con, model, changed=None):
         assert fetch_scalar(con, "select count(*) from raw_surveys") == 4  # rows were written…
         raise RuntimeError("disk full (injected)")
 
