@@ -94,3 +94,14 @@ def format_number(
     if lang == "ru":
         text = text.replace(",", "\u202f").replace(".", ",")
     return text
+
+
+def format_compact(value: float | None, lang: str | None = None) -> str:
+    """Large amounts for tiles: 1.35 bn, 352 mln, 12.4 k (units translated)."""
+    if value is None:
+        return "–"
+    lang = lang or current_language()
+    for size, key, decimals in ((1e9, "common.unit_bn", 2), (1e6, "common.unit_mln", 1), (1e3, "common.unit_k", 1)):
+        if abs(value) >= size:
+            return f"{format_number(value / size, decimals, lang)} {translate(key, lang)}"
+    return format_number(value, 0, lang)

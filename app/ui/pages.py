@@ -1,8 +1,15 @@
 """The page registry: every page of the app, in menu order, grouped for the three kinds of user.
 
-To add a page: create `pages/<name>.py`, add ONE line to `PAGES`, add its title key to your area's
-translation file (app/ui/translations/<area>.yaml). The navigation, the AppTest smoke test and the
-browser tests all read this list, so a new page is covered by them automatically.
+To add a page: create `app_pages/<name>.py` (thin: read filters -> call app -> render), add ONE line
+to `PAGES`, add its title key to your area's translation file (app/ui/translations/<area>.yaml). The
+navigation, the AppTest smoke test and the browser tests all read this list, so a new page is
+covered by them automatically. The page's address is its file stem: app_pages/drivers.py -> /drivers.
+
+Why `app_pages/` and not `pages/`: Streamlit checks for a folder named `pages` next to the entry
+script when the server starts and, if it exists, runs in its legacy multipage mode for good: a deep
+link such as /journey_map then runs the page file WITHOUT the shell (no filters, no language, no
+navigation), and AppTest loses the sidebar after the first rerun. tests/unit/test_page_registry.py
+fails if a `pages/` folder appears.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ GROUPS: tuple[str, ...] = ("explore", "data", "present")
 @dataclass(frozen=True)
 class PageEntry:
     group: str  # one of GROUPS
-    file: str  # path relative to the project root
+    file: str  # path relative to the project root, under app_pages/
     title_key: str  # translation key of the menu title
     icon: str  # a Material symbol (":material/name:") or an emoji
 
@@ -33,7 +40,8 @@ class PageEntry:
 
 
 PAGES: tuple[PageEntry, ...] = (
-    PageEntry("explore", "pages/overview.py", "page.overview", ":material/dashboard:"),
+    PageEntry("explore", "app_pages/overview.py", "page.overview", ":material/dashboard:"),
+    PageEntry("explore", "app_pages/journey_map.py", "page.journey_map", ":material/route:"),
 )
 
 

@@ -57,9 +57,19 @@ def _freshness_line(info: Freshness) -> None:
     st.caption(f":material/database: {text}", help=help_text)
 
 
+# Streamlit leaves ~6rem above the first element; dashboards need the screen for data.
+_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 3rem; }
+[data-testid="stMetricValue"] { font-size: 2rem; }
+</style>
+"""
+
+
 def run() -> None:
     st.set_page_config(page_title="CX Lens", page_icon=":material/insights:", layout="wide",
                        initial_sidebar_state="expanded")
+    st.html(_CSS)
     model = service_model()
     connection()  # opens the warehouse (and loads the demo company into an empty one)
     periods = cached_query(available_periods)

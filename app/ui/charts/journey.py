@@ -24,7 +24,7 @@ from app.ui.charts.theme import (
 
 register_theme()
 
-CELL_HEIGHT = 124
+CELL_HEIGHT = 136
 AXIS_EXTENT = 48  # same left gutter on the heat-map and the emotion curve so stages line up
 SUGGESTED_STROKE = "#CC79A7"
 SELECTION = "cell"
@@ -35,6 +35,8 @@ _STAGE_AXIS = {
     "labelFontWeight": 600,
     "labelFontSize": 13,
     "labelLimit": 200,
+    "labelPadding": 8,
+    "labelLineHeight": 15,
     "ticks": False,
     "domain": False,
     "title": None,
@@ -42,7 +44,11 @@ _STAGE_AXIS = {
 
 
 def _stage_x(orient: str = "top") -> alt.X:
-    return alt.X("stage_label:N", sort=alt.SortField("stage_order"), axis=alt.Axis(orient=orient, **_STAGE_AXIS),
+    axis = dict(_STAGE_AXIS)
+    if orient == "top":
+        # Vega grows multi-line labels downwards: hang them from a fixed top instead, two lines high.
+        axis.update(labelBaseline="top", labelPadding=6 + 2 * 15)
+    return alt.X("stage_label:N", sort=alt.SortField("stage_order"), axis=alt.Axis(orient=orient, **axis),
                  scale=alt.Scale(paddingInner=0.06, paddingOuter=0.02))
 
 
@@ -97,22 +103,24 @@ def journey_heatmap(
     base = base.transform_calculate(
         text_tone="datum.text_light ? 'light' : (datum.colour_value === null ? 'muted' : 'ink')"
     )
-    label = base.mark_text(dy=-30, fontSize=12, lineBreak="\n", lineHeight=14, fontWeight=600).encode(
-        text="cell_label:N", color=text_colour
-    )
-    value = base.mark_text(dy=10, fontSize=21, fontWeight=700).encode(text="value_text:N", color=text_colour)
-    detail = base.mark_text(dy=36, fontSize=11.5).encode(text="detail_text:N", color=text_colour)
+    # Labels hang from the top of the cell (1–3 lines), so they never run into the figures below.
+    label = base.mark_text(dy=-(CELL_HEIGHT // 2) + 16, baseline="top", fontSize=11.5, lineBreak="\n",
+                           lineHeight=13, fontWeight=600).encode(text="cell_label:N", color=text_colour)
+    value = base.mark_text(dy=10, fontSize=20, fontWeight=700).encode(text="value_text:N", color=text_colour)
+    detail = base.mark_text(dy=36, fontSize=11).encode(text="detail_text:N", color=text_colour)
     return alt.layer(rect, label, value, detail).properties(height=CELL_HEIGHT * slots)
 
 
-def emotion_curve(frame: pl.DataFrame, *, y_title: str, series: str | None = None, height: int = 230) -> alt.LayerChart:
+def emotion_curve(frame: pl.DataFrame, *, series: str | None = None, height: int = 230) -> alt.LayerChart:
     """Mean 0–100 score per stage with its 95 % band; one line per `series` value (comparisons).
+    No y-axis title: the left gutter must match the heat-map's so the stages line up (the page
+    says what the axis is).
 
     Columns: stage_label, stage_order, score_100, score_low, score_high, n, [series].
     """
     colour = alt.Color(f"{series}:N", title=None) if series else alt.value(INK)
     base = alt.Chart(frame).encode(x=_stage_x(orient="bottom"))
-    y = alt.Y("score_100:Q", title=y_title, scale=alt.Scale(zero=False, nice=True),
+    y = alt.Y("score_100:Q", title=None, scale=alt.Scale(zero=False, nice=True),
               axis=alt.Axis(minExtent=AXIS_EXTENT, maxExtent=AXIS_EXTENT, tickCount=5))
     band = base.mark_area(opacity=0.15).encode(y="score_low:Q", y2="score_high:Q", color=colour)
     line = base.mark_line(interpolate="monotone").encode(y=y, color=colour)

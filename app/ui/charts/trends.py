@@ -21,13 +21,13 @@ def nps_trend(
     Columns: period, <series>, nps, nps_low, nps_high, n, is_low_n.
     """
     names = frame[series].unique(maintain_order=True).to_list()
-    colours = [INK if name == total_label else PALETTE[i % len(PALETTE)] for i, name in enumerate(names)]
+    others = iter(PALETTE)
+    colours = [INK if name == total_label else next(others, MUTED) for name in names]
     colour = alt.Color(f"{series}:N", title=None, scale=alt.Scale(domain=names, range=colours),
-                       legend=alt.Legend(orient="bottom", columns=4))
+                       legend=alt.Legend(orient="bottom", columns=5, symbolType="stroke", symbolStrokeWidth=4,
+                                         symbolOpacity=1))
     base = alt.Chart(frame).encode(x=alt.X("period:O", title=x_title, axis=alt.Axis(labelAngle=0)))
-    band = base.mark_area(opacity=0.12).encode(
-        y=alt.Y("nps_low:Q"), y2="nps_high:Q", color=colour
-    )
+    band = base.mark_area(opacity=0.12).encode(y=alt.Y("nps_low:Q"), y2="nps_high:Q", color=colour)
     line = base.mark_line(point=False).encode(
         y=alt.Y("nps:Q", title=y_title, scale=alt.Scale(zero=False, nice=True)),
         color=colour,
@@ -49,18 +49,21 @@ def _tooltip(series: str | None, fields: list[tuple[str, str]]) -> list[alt.Tool
     return tips + [alt.Tooltip(f"{name}:Q", format=fmt) for name, fmt in fields]
 
 
-def nps_by_group(frame: pl.DataFrame, *, group: str, x_title: str, height: int | None = None) -> alt.Chart:
-    """Horizontal NPS bars per group with 95 % error bars and the n at the end; low-n bars grey.
+def nps_by_group(frame: pl.DataFrame, *, group: str, x_title: str, height: int | None = None) -> alt.LayerChart:
+    """Horizontal NPS bars per group with 95 % error bars; low-n bars grey. The axis spans the data
+    (zero included) rather than −100…100, so differences stay visible.
 
-    Columns: <group>, nps, nps_low, nps_high, n, is_low_n, n_text.
+    Columns: <group> (a label that may already include n), nps, nps_low, nps_high, n, is_low_n.
     """
     order = frame.sort("nps", descending=True)[group].to_list()
-    y = alt.Y(f"{group}:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    low = min(0.0, float(frame["nps_low"].min() or 0.0)) - 5
+    high = max(0.0, float(frame["nps_high"].max() or 0.0)) + 5
+    y = alt.Y(f"{group}:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelFontSize=13))
     base = alt.Chart(frame).encode(y=y)
-    bars = base.mark_bar(height={"band": 0.65}).transform_calculate(
+    bars = base.mark_bar(height={"band": 0.62}).transform_calculate(
         tone="datum.is_low_n ? 'low_n' : (datum.nps >= 0 ? 'good' : 'bad')"
     ).encode(
-        x=alt.X("nps:Q", title=x_title, scale=alt.Scale(domain=[-100, 100], nice=False)),
+        x=alt.X("nps:Q", title=x_title, scale=alt.Scale(domain=[low, high], nice=False, zero=True)),
         color=alt.Color("tone:N", legend=None,
                         scale=alt.Scale(domain=["low_n", "good", "bad"], range=[LOW_N_FILL, GOOD, BAD])),
         tooltip=[alt.Tooltip(f"{group}:N"), alt.Tooltip("nps:Q", format=".0f"),
@@ -68,11 +71,11 @@ def nps_by_group(frame: pl.DataFrame, *, group: str, x_title: str, height: int |
                  alt.Tooltip("n:Q", format=",")],
     )
     errors = base.mark_rule(color=INK, strokeWidth=1.5).encode(x="nps_low:Q", x2="nps_high:Q")
-    labels = base.mark_text(align="left", dx=6, color=MUTED, fontSize=12).encode(
-        x=alt.value(0), text="n_text:N"
+    values = base.mark_text(align="left", dx=5, dy=-9, fontSize=12, fontWeight=600, color=INK).encode(
+        x="nps_high:Q", text=alt.Text("nps:Q", format="+.0f")
     )
     zero = alt.Chart(pl.DataFrame({"x": [0]})).mark_rule(color=MUTED).encode(x="x:Q")
-    return (bars + errors + zero + labels).properties(height=height or max(120, 44 * frame.height))
+    return alt.layer(bars, errors, zero, values).properties(height=height or max(180, 46 * frame.height))
 
 
 def importance_performance(
@@ -97,10 +100,14 @@ def importance_performance(
                  alt.Tooltip("score_100:Q", format=".0f"), alt.Tooltip("gap:Q", format="+.0f"),
                  alt.Tooltip("n:Q", format=",")],
     )
-    labels = base.transform_filter("datum.is_highlight").mark_text(
-        align="right", dx=-10, dy=-8, fontSize=13, fontWeight=600, color=BAD
+    # Labels point inwards: right-aligned near the right edge, left-aligned elsewhere.
+    right = base.transform_filter("datum.is_highlight && datum.importance_100 >= 60").mark_text(
+        align="right", dx=-14, dy=-2, fontSize=13, fontWeight=600, color=BAD
     ).encode(x="importance_100:Q", y="score_100:Q", text="label:N")
-    return (diagonal + points + labels).properties(height=height)
+    left = base.transform_filter("datum.is_highlight && datum.importance_100 < 60").mark_text(
+        align="left", dx=14, dy=-2, fontSize=13, fontWeight=600, color=BAD
+    ).encode(x="importance_100:Q", y="score_100:Q", text="label:N")
+    return alt.layer(diagonal, points, right, left).properties(height=height)
 
 
 def movers(frame: pl.DataFrame, *, label: str, x_title: str, height: int | None = None) -> alt.Chart:

@@ -14,9 +14,9 @@ from app.service_model import ServiceModel
 from app.ui.charts import trends
 from app.ui.components import chart_with_table, empty_state, metric_tile, page_header
 from app.ui.context import service_model
-from app.ui.i18n import current_language, format_number, t
+from app.ui.i18n import current_language, format_compact, format_number, t
 from app.ui.labels import filters_summary
-from app.ui.url_widgets import url_segmented
+from app.ui.url_widgets import url_selectbox
 from app.ui.views import overview_data as data
 from app.warehouse.filters import Filters
 
@@ -70,14 +70,10 @@ def _clients_tile(filters: Filters, current: str, previous: str | None) -> None:
     metric_tile(
         t("overview.tile_active_clients"), format_number(now.get("n_clients")),
         delta=_delta(now.get("n_clients"), before.get("n_clients"), 0, "", previous or ""),
-        note=t("overview.revenue_in_quarter", value=_money(now.get("revenue"))),
+        note=t("overview.revenue_in_quarter", value=format_compact(now.get("revenue")),
+               currency=service_model().company.currency),
         help=t("overview.help_active_clients"), link_page=_first_page(LINK_CLIENTS),
     )
-
-
-def _money(value: float | None) -> str:
-    model = service_model()
-    return t("common.mln", value=format_number((value or 0) / 1e6, 1), currency=model.company.currency)
 
 
 _AT_RISK = {
@@ -95,7 +91,7 @@ def _at_risk_tile(filters: Filters, column: str) -> None:
     share = 100.0 * held[column] / total if total else None
     title_key, help_key = _AT_RISK[column]
     metric_tile(
-        t(title_key), _money(held[column]),
+        t(title_key, currency=service_model().company.currency), format_compact(held[column]),
         note=t("overview.risk_note", share=format_number(share, 0), clients=format_number(held["n_clients"])),
         help=t(help_key), link_page=_first_page(LINK_CLIENTS),
     )
@@ -127,13 +123,12 @@ def _trend_section(filters: Filters, model: ServiceModel, lang: str, current: st
     with right:
         names = {c: t(f"common.{c}") for c in data.BREAKDOWNS}
         st.subheader(t("overview.by_group_title", period=current), anchor=False)
-        column = url_segmented(t("overview.breakdown"), list(data.BREAKDOWNS), key="overview_by", param="by",
-                               default="business_unit", format_func=names.get, label_visibility="collapsed")
-        frame = data.nps_by(filters, column, min_n, model, lang, period=current).with_columns(
-            pl.format("n={}", pl.col("n").cast(pl.Int64)).alias("n_text")
-        )
-        chart = trends.nps_by_group(frame, group="label", x_title=t("common.metric.nps"))
-        chart_with_table(chart, frame.drop("n_text"), key="overview_by_group", file_stem=f"nps_by_{column}")
+        column = url_selectbox(t("overview.breakdown"), list(data.BREAKDOWNS), key="overview_by", param="by",
+                               default="business_unit", format_func=names.get)
+        frame = data.nps_by(filters, column, min_n, model, lang, period=current)
+        shown = frame.with_columns(pl.format("{} · n {}", pl.col("label"), pl.col("n").cast(pl.Int64)).alias("group"))
+        chart = trends.nps_by_group(shown, group="group", x_title=t("common.metric.nps"))
+        chart_with_table(chart, frame, key="overview_by_group", file_stem=f"nps_by_{column}")
 
 
 def render(filters: Filters) -> None:

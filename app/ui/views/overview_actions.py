@@ -58,27 +58,24 @@ def _priorities(filters: Filters, lang: str, min_n: int) -> None:
     table = rated.select("touchpoint_id", "label", "importance_100", "score_100", "gap", "n").sort(
         "gap", descending=True, nulls_last=True
     )
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        chart_with_table(chart, table, key="overview_ipa", file_stem="importance_performance")
-    with right:
-        for rank, row in enumerate(top.to_dicts(), start=1):
-            _hurt_card(rank, row)
-        if top.is_empty():
-            st.success(t("overview.hurt_none"), icon=":material/check_circle:")
+    for rank, row in enumerate(top.to_dicts(), start=1):
+        _hurt_card(rank, row)
+    if top.is_empty():
+        st.success(t("overview.hurt_none"), icon=":material/check_circle:")
+    chart_with_table(chart, table, key="overview_ipa", file_stem="importance_performance")
     st.caption(t(SOURCE_NOTES.get(source, SOURCE_NOTES["correlation"])))
 
 
 def _hurt_card(rank: int, row: dict) -> None:
-    with st.container(border=True):
-        st.markdown(f"**{rank}. {row['label']}**")
-        st.caption(t(
-            "overview.hurt_card",
-            importance=format_number(row["importance_100"], 0),
-            score=format_number(row["score_100"], 0),
-            gap=format_number(row["gap"], 0, signed=True),
-            n=format_number(row["n"]),
-        ))
+    figures = t(
+        "overview.hurt_card",
+        importance=format_number(row["importance_100"], 0),
+        score=format_number(row["score_100"], 0),
+        gap=format_number(row["gap"], 0, signed=True),
+        n=format_number(row["n"]),
+    )
+    with st.container(border=True, horizontal=True, vertical_alignment="center", gap="medium"):
+        st.markdown(f"**{rank}. {row['label']}**  \n:gray[{figures}]", width="stretch")
         page_link("journey_map", t("overview.link_touchpoint"), {"tp": row["touchpoint_id"]})
 
 
