@@ -22,7 +22,7 @@ from app.warehouse.connection import fetch_scalar, query
 from app.warehouse.models import rebuild_models
 from app.warehouse.schema import bump_data_version, ensure_schema
 from pipelines.mapping import apply_mapping, load_saved_mapping, model_synonyms, suggest_mapping
-from pipelines.readers import ReadError, read_table
+from pipelines.readers import ReadError, ReadResult, read_table
 from pipelines.sources import source_spec
 from pipelines.validate import ValidationResult, empty_problems, file_problem, validate_frame
 
@@ -69,11 +69,21 @@ def prepare(con: duckdb.DuckDBPyConnection | None, model: ServiceModel, source: 
             encoding: str | None = None, separator: str | None = None,
             known_clients: set[str] | None = None) -> ValidationResult:
     """Read, map and validate a file without writing anything."""
-    spec = source_spec(source, model)
+    source_spec(source, model)  # an unknown source is a bug: raise before reading
     try:
         read = read_table(data, file_name, encoding=encoding, separator=separator)
     except ReadError as exc:
         return ValidationResult(file_name, source, 0, pl.DataFrame(), file_problem(file_name, exc.message), True)
+    return prepare_read(con, model, source, read, mapping, known_clients)
+
+
+def prepare_read(con: duckdb.DuckDBPyConnection | None, model: ServiceModel, source: str, read: ReadResult,
+                 mapping: dict[str, str | None] | None = None,
+                 known_clients: set[str] | None = None) -> ValidationResult:
+    """Map and validate a table already read: the Data page reads a file once and validates it again
+    each time the analyst changes the mapping or the source type."""
+    spec = source_spec(source, model)
+    file_name = read.file_name
     mapping = resolve_mapping(con, model, source, read.frame.columns, mapping)
     frame = apply_mapping(read.frame, mapping)
     result = validate_frame(frame, read.header_row, file_name, spec, model, con, known_clients)
