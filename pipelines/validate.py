@@ -253,12 +253,15 @@ def _check_keys(typed: pl.DataFrame, check: _Checker, spec: SourceSpec,
         return
     label = " + ".join(key)
     value = pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=" / ", ignore_nulls=True)
-    with_first = typed.with_columns(pl.col(ROW).min().over(key).alias("__first_row"))
-    required_present = pl.all_horizontal([pl.col(k).is_not_null() for k in spec.key if spec.column(k).required])
-    duplicates = with_first.filter(required_present & (pl.col(ROW) != pl.col("__first_row")))
-    if duplicates.height:
-        expected = pl.format(f"a unique {label}; the same value is on row {{}}", pl.col("__first_row"))
-        check.parts.append(_problem_rows(duplicates, pl.lit(True), check.file_name, key[0], value, expected))
+    # Hashing for any duplicate is cheap; finding each duplicate's first row is not, so only then.
+    if typed.select(pl.struct(key).is_duplicated().any()).item():
+        required_present = pl.all_horizontal([pl.col(k).is_not_null() for k in key if spec.column(k).required])
+        duplicates = typed.with_columns(pl.col(ROW).min().over(key).alias("__first_row")).filter(
+            required_present & (pl.col(ROW) != pl.col("__first_row"))
+        )
+        if duplicates.height:
+            expected = pl.format(f"a unique {label}; the same value is on row {{}}", pl.col("__first_row"))
+            check.parts.append(_problem_rows(duplicates, pl.lit(True), check.file_name, key[0], value, expected))
     if con is None or not spec.key_is_unique_in_warehouse:
         return
     keys = typed.select([pl.col(ROW)] + key).filter(pl.all_horizontal([pl.col(k).is_not_null() for k in key]))

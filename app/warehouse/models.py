@@ -25,6 +25,7 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_clients", "table", frozenset({"clients", "orders"})),
     ("mart_responses", "view", frozenset({"surveys", "clients"})),
     ("mart_ratings", "view", frozenset({"surveys", "clients"})),
+    ("stg_survey_cube", "table", frozenset({"surveys", "clients"})),
     ("mart_touchpoint_scores", "table", frozenset({"surveys", "clients"})),
     ("mart_nps", "table", frozenset({"surveys", "clients"})),
     ("mart_orders", "table", frozenset({"orders", "clients"})),
@@ -129,6 +130,38 @@ def _rating_union(model: ServiceModel) -> str:
     return "\n    union all\n    ".join(parts)
 
 
+def _touchpoint_aggregates(model: ServiceModel) -> str:
+    parts = []
+    for i, tp in enumerate(model.touchpoints):
+        r, lo, hi, top = tp.rating_column, tp.scale.min, tp.scale.max, tp.scale.top2_threshold
+        rated_importance = f"case when {r} is not null then {tp.importance_column} end" if tp.importance_column else "null::double"
+        parts += [
+            f"count({r}) as n_{i}",
+            f"sum({r}) as sum_rating_{i}",
+            f"sum({r} * {r}) as sum_rating_sq_{i}",
+            f"sum(100.0 * ({r} - {lo}) / {hi - lo}) as sum_score_100_{i}",
+            f"count_if({r} >= {top}) as n_top2_{i}",
+            f"count_if({r} is not null and is_promoter) as n_promoters_{i}",
+            f"count_if({r} is not null and is_detractor) as n_detractors_{i}",
+            f"sum({rated_importance}) as sum_importance_{i}",
+            f"count({rated_importance}) as n_importance_{i}",
+        ]
+    return ",\n        ".join(parts)
+
+
+def _touchpoint_unpivot(model: ServiceModel) -> str:
+    columns = ("n", "sum_rating", "sum_rating_sq", "sum_score_100", "n_top2", "n_promoters", "n_detractors",
+               "sum_importance", "n_importance")
+    parts = []
+    for i, tp in enumerate(model.touchpoints):
+        values = ", ".join(f"{c}_{i} as {c}" for c in columns)
+        parts.append(
+            f"select period, business_unit, segment, grade, status, respondent_role, '{tp.stage}' as stage_id, "
+            f"'{tp.id}' as touchpoint_id, {values} from stg_survey_cube where n_{i} > 0"
+        )
+    return "\nunion all\n".join(parts)
+
+
 def _computed_kpis_union(model: ServiceModel) -> str:
     parts = []
     for kpi in model.kpis:
@@ -144,7 +177,11 @@ def _computed_kpis_union(model: ServiceModel) -> str:
 def render_model_sql(name: str, model: ServiceModel) -> str:
     template = Template((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
     return template.substitute(
-        rating_union=_rating_union(model), computed_union=_computed_kpis_union(model)
+        rating_union=_rating_union(model),
+        computed_union=_computed_kpis_union(model),
+        touchpoint_aggregates=_touchpoint_aggregates(model),
+        touchpoint_unpivot=_touchpoint_unpivot(model),
+        n_touchpoints=len(model.touchpoints),
     )
 
 
