@@ -103,6 +103,13 @@ def cmd_demo(args, con, model, settings) -> int:
     return EXIT_OK
 
 
+def cmd_formats(args, con, model, settings) -> int:
+    from pipelines.formats_doc import formats_markdown
+
+    print(formats_markdown(model))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description="CX Lens data pipelines. "
                                      "The warehouse is CXLENS_DB (default data/warehouse.duckdb).")
@@ -128,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     rollback.add_argument("batch_id", type=int)
     rollback.set_defaults(func=cmd_rollback)
     sub.add_parser("rebuild", help="rebuild the marts from the raw tables").set_defaults(func=cmd_rebuild)
+    sub.add_parser("formats", help="print the import formats (Markdown)").set_defaults(func=cmd_formats)
     return parser
 
 
@@ -141,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     except ServiceModelError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
+    if args.func is cmd_formats:  # documentation only: no need to open (or wait for) the warehouse
+        return cmd_formats(args, None, model, settings)
     try:
         con = connect(settings.db_path)
     except WarehouseLockedError as exc:
