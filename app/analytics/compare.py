@@ -18,7 +18,7 @@ def difference(a: pl.DataFrame, b: pl.DataFrame, metric: MetricSpec, min_n: int)
     descriptive = [c for c in a.columns if c not in (metric.value, "n") and not c.startswith(("n_", "sum_"))]
     moe_a = pl.col(f"{metric.moe}_a") if metric.moe else pl.lit(0.0)
     moe_b = pl.col(f"{metric.moe}_b") if metric.moe else pl.lit(0.0)
-    side_columns = [metric.value, "n", *([metric.moe] if metric.moe else [])]
+    side_columns = list(dict.fromkeys([metric.value, "n", *([metric.moe] if metric.moe else [])]))
     left = a.select([*dict.fromkeys([*keys, *descriptive, *side_columns])]).rename(
         {c: f"{c}_a" for c in side_columns}
     )

@@ -41,8 +41,9 @@ class Filters:
         for name in DIMENSIONS:
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
         if self.period_from and self.period_to and self.period_from > self.period_to:
-            object.__setattr__(self, "period_from", self.period_to)
-            object.__setattr__(self, "period_to", self.period_from)
+            earlier, later = self.period_to, self.period_from
+            object.__setattr__(self, "period_from", earlier)
+            object.__setattr__(self, "period_to", later)
 
     def selected(self, dimension: str) -> tuple[str, ...]:
         return getattr(self, dimension)

@@ -70,12 +70,12 @@ def render(filters: Filters, model: ServiceModel, spec: MetricSpec, min_n: int, 
         filters_a, filters_b, name_a, name_b = _period_sides(filters)
     else:
         filters_a, filters_b, name_a, name_b = _segment_sides(filters, model, lang)
+    if spec.key == "responses":
+        empty_state(t("journey.compare_no_responses"))
+        return journey_data.journey_metrics(filters_a, min_n)
     metrics_a, metrics_b, diff = journey_data.compare(filters_a, filters_b, spec, min_n)
     if name_a == name_b:
         st.warning(t("journey.same_sides"), icon=":material/compare_arrows:")
-    if spec.key == "responses":
-        empty_state(t("journey.compare_no_responses"))
-        return metrics_a
     st.caption(t("journey.compare_note", a=name_a, b=name_b))
     frame = difference_frame(diff, spec, lang, texts, (f"A · {name_a}", f"B · {name_b}"))
     chart = charts.journey_heatmap(frame, domain=(-spec.diff_domain, spec.diff_domain), mid=0.0,

@@ -1,0 +1,159 @@
+"""The projector variant of the CX Lens chart theme, and static PNG rendering for decks.
+
+A chart built for a 1440 px laptop has 13 px labels: unreadable from the back of a room. Changing
+every chart builder is not an option (each page's builder sets its own font sizes, offsets and
+heights), so the variant works on the finished Vega-Lite spec: every size in it — the theme's config
+AND the sizes a builder set explicitly (font sizes, text offsets, stroke widths, point areas,
+heights, label limits) — is multiplied by one zoom factor, while the width stays free to fill the
+screen. Uniform zoom keeps each builder's layout intact (labels stay inside heat-map cells), and the
+wide screen gives the extra room. The zoom is capped so the chart still fits the slide's height.
+
+`projector_spec` feeds presentation mode (`st.vega_lite_chart`), `chart_png` the PPTX/PDF export
+and the PNG download next to every chart, so the room, the deck and the download look the same.
+No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+from app.ui.charts.theme import THEME_NAME, _theme, register_theme
+
+register_theme()
+
+PROJECTOR_THEME_NAME = "cxlens_projector"
+PROJECTOR_ZOOM = 1.7  # 13 px labels -> 22 px: readable at 1920x1080 from ~10 m
+MIN_ZOOM = 1.15  # below this a chart is squeezed (height clamped) rather than shrunk further
+VEGA_LITE_VERSION = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+# Lengths (px) multiplied by the zoom; areas (px²) by its square.
+_LENGTH_KEYS = frozenset({
+    "fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize", "lineHeight", "labelLineHeight",
+    "strokeWidth", "symbolStrokeWidth", "labelLimit", "titleLimit", "labelPadding", "titlePadding",
+    "labelOffset", "dx", "dy", "minExtent", "maxExtent", "cornerRadius", "cornerRadiusEnd", "tickSize",
+    "height", "continuousHeight", "step", "strokeDash", "symbolOffset", "columnPadding", "rowPadding",
+    "offset", "thickness",
+})
+_AREA_KEYS = frozenset({"size", "symbolSize"})
+_ENCODING_PARTS = ("value", "condition")
+
+
+def _scale_number(value: Any, factor: float) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return round(value * factor, 2)
+    if isinstance(value, list) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        return [round(v * factor, 2) for v in value]
+    return value
+
+
+def _scale_channel(channel: dict, factor: float) -> dict:
+    """An encoding such as strokeWidth={condition: {value: 4}, value: 2.5} or size={scale: {range}}."""
+    out = dict(channel)
+    for part in _ENCODING_PARTS:
+        if part not in out:
+            continue
+        if part == "value":
+            out[part] = _scale_number(out[part], factor)
+        elif isinstance(out[part], dict):
+            out[part] = _scale_channel(out[part], factor)
+        elif isinstance(out[part], list):
+            out[part] = [_scale_channel(c, factor) if isinstance(c, dict) else c for c in out[part]]
+    scale = out.get("scale")
+    if isinstance(scale, dict) and "range" in scale:
+        out["scale"] = {**scale, "range": _scale_number(scale["range"], factor)}
+    return out
+
+
+def scale_sizes(node: Any, zoom: float) -> Any:
+    """A copy of a Vega-Lite spec (or part) with every length × zoom and every area × zoom²."""
+    if isinstance(node, list):
+        return [scale_sizes(item, zoom) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        factor = zoom * zoom if key in _AREA_KEYS else zoom if key in _LENGTH_KEYS else None
+        if factor is None or key == "data" or key == "datasets":
+            out[key] = value if key in ("data", "datasets") else scale_sizes(value, zoom)
+        elif isinstance(value, dict):
+            out[key] = _scale_channel(value, factor) if key != "height" or "band" not in value else value
+        else:
+            out[key] = _scale_number(value, factor)
+    return out
+
+
+def projector_config() -> dict:
+    """The CX Lens theme's config at projector size (the "cxlens_projector" theme)."""
+    config = copy.deepcopy(_theme()["config"])
+    config.setdefault("view", {}).setdefault("continuousHeight", 320)
+    config.setdefault("axis", {}).setdefault("tickSize", 5)
+    return scale_sizes(config, PROJECTOR_ZOOM)
+
+
+def register_projector_theme() -> None:
+    """Register (not enable) the projector variant, for notebooks and ad-hoc exports.
+
+    The app never enables it: the active theme is process-wide and a server shares the process
+    between users, so `projector_spec` merges the config into each spec instead.
+    """
+    if PROJECTOR_THEME_NAME not in alt.theme.names():
+        alt.theme.register(PROJECTOR_THEME_NAME, enable=False)(lambda: {"config": projector_config()})
+
+
+def _base_height(spec: dict) -> float | None:
+    height = spec.get("height")
+    if isinstance(height, int | float):
+        return float(height)
+    if any(k in spec for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
+        return None
+    view = (spec.get("config") or {}).get("view") or {}
+    return float(view.get("continuousHeight", 320))
+
+
+def zoom_to_fit(spec: dict, max_height: float | None, zoom: float = PROJECTOR_ZOOM) -> float:
+    """The projector zoom, smaller for tall charts so they fit `max_height` (never below MIN_ZOOM)."""
+    base = _base_height(spec)
+    if max_height is None or base is None or base <= 0:
+        return zoom
+    return max(MIN_ZOOM, min(zoom, max_height / base))
+
+
+def projector_spec(
+    chart: alt.TopLevelMixin | dict, *, max_height: float | None = None, width: int | None = None,
+    zoom: float = PROJECTOR_ZOOM, background: str | None = None,
+) -> dict:
+    """The chart's Vega-Lite spec at projector size; `width` (px) fixes the width for static
+    rendering (in the browser, the container's width is used)."""
+    register_theme()
+    spec = copy.deepcopy(chart) if isinstance(chart, dict) else chart.to_dict()
+    if THEME_NAME and "config" not in spec:
+        spec["config"] = copy.deepcopy(_theme()["config"])
+    factor = zoom_to_fit(spec, max_height, zoom)
+    scaled = scale_sizes(spec, factor)
+    height = scaled.get("height")
+    if max_height is not None and isinstance(height, int | float) and height > max_height:
+        scaled["height"] = max_height
+    if width is not None and not any(k in scaled for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
+        scaled["width"] = width
+        scaled["autosize"] = {"type": "fit-x", "contains": "padding"}
+    if background:
+        scaled["background"] = background
+    return scaled
+
+
+def spec_png(spec: dict, *, scale: float = 1.0) -> bytes:
+    """Render a Vega-Lite spec to PNG offline (vl-convert; no browser)."""
+    return vl_convert.vegalite_to_png(spec, vl_version=VEGA_LITE_VERSION, scale=scale)
+
+
+def chart_png(
+    chart: alt.TopLevelMixin | dict, *, width: int = 1760, max_height: float | None = 640, scale: float = 1.0,
+) -> bytes:
+    """The chart as a projector-size PNG (`width` px wide at scale 1, white background)."""
+    return spec_png(projector_spec(chart, max_height=max_height, width=width, background="white"), scale=scale)

@@ -1,0 +1,142 @@
+"""Every registered page runs on the demo warehouse without an exception (pages added to the
+registry later are covered automatically), plus the behaviour of the shell, the overview and the
+journey map. AppTest runs the real entry script against a private copy of the demo warehouse."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.ui.pages import PAGES, PROJECT_ROOT
+
+ENTRY = str(PROJECT_ROOT / "streamlit_app.py")
+TIMEOUT = 60
+
+
+def run_app(query: dict[str, str | list[str]] | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def texts(elements) -> list[str]:
+    return [str(e.value) for e in elements]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.url_path for p in PAGES])
+def test_every_page_renders_without_exception(demo_env, page):
+    at = run_app(page=page.file)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title, f"{page.file} shows no title"
+
+
+def test_shell_shows_freshness_filters_and_language(demo_env):
+    at = run_app()
+    assert any("answers from" in c for c in texts(at.caption)), "data-freshness line missing"
+    assert [m.key for m in at.multiselect] == [
+        "filter_business_units", "filter_segments", "filter_statuses", "filter_grades", "filter_respondent_roles"]
+    assert at.segmented_control(key="lang").value == "en"
+
+
+def test_overview_tiles_show_nps_with_margin_and_n(demo_env):
+    at = run_app()
+    labels = [m.label for m in at.metric]
+    assert labels[:3] == ["NPS", "CSAT (top-2 box)", "Active clients"]
+    assert any(label.startswith("Revenue at risk") for label in labels)
+    assert any(c.startswith("±") and "n = " in c for c in texts(at.caption))
+
+
+def test_filter_changes_url_and_figures(demo_env):
+    at = run_app()
+    before = at.metric[0].value
+    at.multiselect(key="filter_business_units").select("energy").run()
+    assert at.query_params["bu"] == "energy"
+    assert at.metric[0].value != before
+
+
+def test_link_with_filters_restores_the_view(demo_env):
+    at = run_app({"bu": ["energy", "machinery"], "from": "2025-Q2", "lang": "ru"})
+    assert at.multiselect(key="filter_business_units").value == ["energy", "machinery"]
+    assert at.selectbox(key="filter_period_from").value == "2025-Q2"
+    assert at.title[0].value == "Обзор"
+    assert not at.warning
+
+
+def test_invalid_url_values_are_ignored_with_a_notice(demo_env):
+    at = run_app({"bu": ["energy", "atlantis"], "from": "1999-Q9", "lang": "xx"})
+    assert not at.exception
+    notice = " ".join(texts(at.warning))
+    assert "bu=atlantis" in notice and "from=1999-Q9" in notice and "lang=xx" in notice
+    assert at.multiselect(key="filter_business_units").value == ["energy"]
+    assert at.query_params["bu"] == "energy" and "from" not in at.query_params
+
+
+def test_language_switch_translates_navigation_and_page(demo_env):
+    at = run_app()
+    at.segmented_control(key="lang").set_value("ru").run()
+    assert at.title[0].value == "Обзор"
+    assert at.query_params["lang"] == "ru"
+
+
+def test_journey_map_link_opens_touchpoint_detail(demo_env):
+    at = run_app({"tp": "delivery", "metric": "csat"}, page="app_pages/journey_map.py")
+    assert not at.exception
+    assert at.selectbox(key="journey_tp").value == "delivery"
+    assert any(m.label.startswith("Mean rating") for m in at.metric)
+    assert at.dataframe, "comments and KPI tables expected"
+
+
+def test_journey_metric_choice_goes_into_the_url(demo_env):
+    at = run_app(page="app_pages/journey_map.py")
+    at.segmented_control(key="journey_metric").set_value("top2").run()
+    assert at.query_params["metric"] == "top2"
+    assert not at.exception
+
+
+@pytest.mark.parametrize("query", [
+    {"view": "compare", "cmp": "segment", "dim": "business_unit", "a": "energy", "b": "construction"},
+    {"view": "compare", "cmp": "period", "pa": "2026-Q1", "pb": "2025-Q1", "metric": "csat"},
+    {"view": "compare", "metric": "responses"},
+])
+def test_difference_map_renders(demo_env, query):
+    at = run_app(query, page="app_pages/journey_map.py")
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def test_filters_with_no_answers_show_an_empty_state(demo_env):
+    at = run_app({"from": "2026-Q3", "to": "2026-Q3", "role": "finance", "grade": "a", "segment": "dealer",
+                  "status": "competitor_client"})
+    assert not at.exception
+    assert any("No answers match these filters" in i for i in texts(at.info))
+
+
+def test_locked_warehouse_gives_a_clear_message(demo_env):
+    import subprocess
+    import sys
+
+    db = demo_env / "warehouse.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); print('held', flush=True); "
+                               "sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        at = run_app()
+        assert not at.exception
+        assert any("in use by another process" in e.value for e in at.error)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+
+
+def test_first_start_on_an_empty_warehouse_loads_the_demo(tmp_path, monkeypatch):
+    monkeypatch.setenv("CXLENS_DB", str(tmp_path / "warehouse.duckdb"))
+    at = run_app()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.metric and at.metric[0].label == "NPS"
+    assert (tmp_path / "ground_truth.json").exists()
