@@ -67,9 +67,9 @@ def test_key_literals_in_lookup_tables_exist_too():
     missing = []
     for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and KEY_LIKE.match(node.value):
-                if node.value.split(".")[0] in areas and node.value not in table:
-                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value}")
+            is_key = isinstance(node, ast.Constant) and isinstance(node.value, str) and KEY_LIKE.match(node.value)
+            if is_key and node.value.split(".")[0] in areas and node.value not in table:
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value}")
     assert not missing, "\n".join(missing)
 
 
