@@ -32,6 +32,7 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_process_steps", "table", frozenset({"events", "orders", "clients"})),
     ("mart_process_cases", "table", frozenset({"events", "orders", "clients"})),
     ("mart_tickets", "table", frozenset({"tickets", "clients"})),
+    ("mart_client_facts", "table", frozenset({"clients", "orders", "tickets", "surveys"})),
 )
 MART_SOURCES: dict[str, frozenset[str]] = {name: sources for name, _, sources in MODELS}
 
