@@ -18,6 +18,10 @@ from benchmarks.survey_data import write_clients, write_surveys
 
 START = datetime(2024, 10, 1)
 SPAN_SECONDS = 2 * 365 * 86400 - 30 * 86400
+# A B2C firm exports survey waves, not one file of ten million rows; the loader holds one file in
+# memory (about 1.4 GB per million responses), so scaled surveys come as batches of this size.
+SURVEY_BATCH_ROWS = 1_000_000
+EVENT_BATCH_CASES = 250_000  # six events a case: 1.5M events a file
 
 
 def proportional_counts(n_responses: int) -> dict[str, int]:
@@ -60,13 +64,14 @@ def write_orders(path: Path, model: ServiceModel, n_orders: int, n_clients: int,
     return path
 
 
-def fulfilment_events(model: ServiceModel, n_cases: int, n_clients: int, seed: int = 4) -> pl.DataFrame:
+def fulfilment_events(model: ServiceModel, n_cases: int, n_clients: int, seed: int = 4,
+                      first_case: int = 0) -> pl.DataFrame:
     """Order-fulfilment cases, each running the process's steps in order with waits between them."""
     process = model.processes[0]
     rng = np.random.default_rng(seed)
     hour = 3_600_000_000
     steps = len(process.steps)
-    case = np.repeat(np.arange(n_cases), steps)
+    case = np.repeat(np.arange(first_case, first_case + n_cases), steps)
     order = np.tile(np.arange(steps), n_cases)
     targets = np.array([s.target_hours for s in process.steps])[order]
     waits = rng.gamma(1.5, targets / 3)
@@ -92,8 +97,9 @@ def fulfilment_events(model: ServiceModel, n_cases: int, n_clients: int, seed: i
     )
 
 
-def write_events(path: Path, model: ServiceModel, n_cases: int, n_clients: int, seed: int = 4) -> Path:
-    frame = fulfilment_events(model, n_cases, n_clients, seed)
+def write_events(path: Path, model: ServiceModel, n_cases: int, n_clients: int, seed: int = 4,
+                 first_case: int = 0) -> Path:
+    frame = fulfilment_events(model, n_cases, n_clients, seed, first_case)
     frame.with_columns(pl.col("started_at", "ended_at").dt.strftime("%Y-%m-%d %H:%M:%S")).write_csv(path)
     return path
 
@@ -128,10 +134,15 @@ def write_scaled_company(folder: Path, model: ServiceModel, n_responses: int) ->
     folder.mkdir(parents=True, exist_ok=True)
     counts = proportional_counts(n_responses)
     n_clients = counts["clients"]
-    return [
-        ("clients", write_clients(folder / "clients.csv", model, n_clients)),
-        ("surveys", write_surveys(folder / "surveys.csv", model, n_responses, n_clients)),
+    files = [("clients", write_clients(folder / "clients.csv", model, n_clients))]
+    for i, start in enumerate(range(0, n_responses, SURVEY_BATCH_ROWS)):
+        rows = min(SURVEY_BATCH_ROWS, n_responses - start)
+        path = write_surveys(folder / f"surveys_{i:02d}.csv", model, rows, n_clients, seed=100 + i, first_id=start)
+        files.append(("surveys", path))
+    return files + [
         ("orders", write_orders(folder / "orders.csv", model, counts["orders"], n_clients)),
-        ("events", write_events(folder / "events.csv", model, counts["orders"], n_clients)),
+        *[("events", write_events(folder / f"events_{i:02d}.csv", model, min(EVENT_BATCH_CASES, counts["orders"] - first),
+                                  n_clients, seed=200 + i, first_case=first))
+          for i, first in enumerate(range(0, counts["orders"], EVENT_BATCH_CASES))],
         ("tickets", write_tickets(folder / "tickets.csv", model, counts["tickets"], n_clients)),
     ]

@@ -30,12 +30,13 @@ def write_clients(path: Path, model: ServiceModel, n_clients: int, seed: int = 1
     return path
 
 
-def write_surveys(path: Path, model: ServiceModel, n_rows: int, n_clients: int, seed: int = 2) -> Path:
+def write_surveys(path: Path, model: ServiceModel, n_rows: int, n_clients: int, seed: int = 2,
+                  first_id: int = 0) -> Path:
     rng = np.random.default_rng(seed)
     start = datetime(2024, 10, 1)
     seconds = rng.integers(0, 2 * 365 * 86400, n_rows)
     frame = pl.DataFrame({
-        "response_id": [f"BR{i:09d}" for i in range(n_rows)],
+        "response_id": [f"BR{i:09d}" for i in range(first_id, first_id + n_rows)],
         "client_id": [f"B{i:07d}" for i in rng.integers(0, n_clients, n_rows)],
         "respondent_role": rng.choice(model.option_ids("respondent_roles"), n_rows),
         "nps": rng.integers(0, 11, n_rows),
