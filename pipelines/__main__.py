@@ -16,6 +16,7 @@ from app.warehouse.models import ModelBuildError
 from app.warehouse.schema import ensure_schema
 from pipelines.load import list_batches, load_file, rebuild, rollback_batch
 from pipelines.sources import SOURCES
+from pipelines.users import add_users_parser
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_LOCKED, EXIT_FAILED = 0, 1, 2, 3, 4
 
@@ -136,11 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
     rollback.set_defaults(func=cmd_rollback)
     sub.add_parser("rebuild", help="rebuild the marts from the raw tables").set_defaults(func=cmd_rebuild)
     sub.add_parser("formats", help="print the import formats (Markdown)").set_defaults(func=cmd_formats)
+    add_users_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "users_main", None):  # the users file only: works while the app holds the warehouse
+        return args.users_main(args)
     if getattr(args, "separator", None) == "tab":
         args.separator = "\t"
     settings = get_settings()

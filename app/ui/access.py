@@ -25,6 +25,7 @@ from app.auth.roles import AccessDenied, Role
 from app.auth.users import users_path
 from app.ui.i18n import current_language, t
 from app.ui.pages import PAGES, PageEntry
+from app.ui.safe_text import escape_markdown
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +145,12 @@ def run_page(navigation: st.navigation, entry: PageEntry | None, access: Access)
 def render_account(access: Access) -> None:
     """Sidebar: the signed-in user and "Sign out", or the notice that nothing protects the app."""
     if not access.protected:
-        st.warning(t("access.unprotected"), icon=":material/lock_open:")
-        st.caption(t("access.unprotected_help", path=users_path()))
+        # Markdown, not st.warning: page tests treat warnings as URL notices, and this one is permanent.
+        st.markdown(f":orange-background[:material/lock_open: **{t('access.unprotected_label')}**] "
+                    f":orange[{t('access.unprotected')}]", help=t("access.unprotected_help", path=users_path()))
         return
     left, right = st.columns([3, 2], vertical_alignment="center")
-    left.markdown(f":material/account_circle: {t('access.signed_in_as', user=access.user, role=role_label(access.role))}")
+    who = t("access.signed_in_as", user=escape_markdown(access.user), role=role_label(access.role))
+    left.markdown(f":material/account_circle: {who}")
     right.button(t("access.sign_out"), on_click=sign_out, type="tertiary", key="cx_sign_out",
                  icon=":material/logout:")

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.auth.roles import Role
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # Navigation sections in menu order: executives explore, analysts manage data, facilitators present.
@@ -29,6 +31,9 @@ class PageEntry:
     file: str  # path relative to the project root, under app_pages/
     title_key: str  # translation key of the menu title
     icon: str  # a Material symbol (":material/name:") or an emoji
+    # The lowest role that may open the page: "viewer" < "analyst" < "admin" (app/auth/roles.py).
+    # The shell hides the page from lower roles and refuses its URL; see app/ui/access.py.
+    min_role: Role = "viewer"
 
     @property
     def url_path(self) -> str:
@@ -42,6 +47,7 @@ class PageEntry:
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("explore", "app_pages/overview.py", "page.overview", ":material/dashboard:"),
     PageEntry("explore", "app_pages/journey_map.py", "page.journey_map", ":material/route:"),
+    PageEntry("data", "app_pages/users.py", "page.users", ":material/manage_accounts:", min_role="admin"),
 )
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.auth.guard import Access
+from app.ui.access import admit, default_entry, page_visibility, render_account, run_page
 from app.ui.context import cached_query, connection, service_model
 from app.ui.filters import (
     render_global_filters,
@@ -16,7 +18,7 @@ from app.ui.filters import (
     seed_global_state,
 )
 from app.ui.i18n import current_language, format_number, t
-from app.ui.pages import PAGES, pages_by_group
+from app.ui.pages import PageEntry, pages_by_group
 from app.warehouse.freshness import Freshness, freshness
 from app.warehouse.scores import available_periods
 
@@ -24,18 +26,25 @@ LOGO = Path(__file__).parent / "assets" / "logo.svg"
 GROUP_TITLE_KEYS = {"explore": "nav.group.explore", "data": "nav.group.data", "present": "nav.group.present"}
 
 
-def _navigation() -> st.navigation:
+def _navigation(access: Access) -> tuple[st.navigation, PageEntry | None]:
+    """The menu (pages above the session's role are hidden, not left out, so that their URL gets
+    a refusal from run_page instead of silently showing the start page) and the selected entry."""
     sections: dict[str, list[st.Page]] = {}
-    default = next((p for p in PAGES if p.path.exists()), None)
+    entries_by_page: dict[int, PageEntry] = {}
+    default = default_entry(access)
     for group, entries in pages_by_group().items():
-        pages = [
-            st.Page(str(e.path), title=t(e.title_key), icon=e.icon, url_path=e.url_path, default=e is default)
-            for e in entries
-            if e.path.exists()
-        ]
+        pages = []
+        for e in entries:
+            if not e.path.exists():
+                continue
+            page = st.Page(str(e.path), title=t(e.title_key), icon=e.icon, url_path=e.url_path,
+                           default=e is default, visibility=page_visibility(e, access))
+            entries_by_page[id(page)] = e
+            pages.append(page)
         if pages:
             sections[t(GROUP_TITLE_KEYS[group])] = pages
-    return st.navigation(sections, position="sidebar", expanded=True)
+    selected = st.navigation(sections, position="sidebar", expanded=True)
+    return selected, entries_by_page.get(id(selected))
 
 
 def _freshness_line(info: Freshness) -> None:
@@ -70,17 +79,19 @@ def run() -> None:
     st.set_page_config(page_title="CX Lens", page_icon=":material/insights:", layout="wide",
                        initial_sidebar_state="expanded")
     st.html(_CSS)
+    access = admit()  # stops here with a refusal or the sign-in form until the session may see data
     model = service_model()
     connection()  # opens the warehouse (and loads the demo company into an empty one)
     periods = cached_query(available_periods)
     seed_global_state(model, periods)
     if LOGO.exists():
         st.logo(str(LOGO), size="large")
-    navigation = _navigation()
+    navigation, entry = _navigation(access)
     with st.sidebar:
+        render_account(access)
         render_language_selector(model.settings.language)
         render_global_filters(model, periods)
         st.caption(model.company.name.get(current_language()))
     _freshness_line(cached_query(freshness))
     render_url_notices()
-    navigation.run()
+    run_page(navigation, entry, access)  # refuses pages and write actions above the session's role
