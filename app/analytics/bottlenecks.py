@@ -62,18 +62,28 @@ def timed_steps(steps: pl.LazyFrame, as_of: datetime | None) -> pl.LazyFrame:
         running = _hours(pl.lit(as_of, dtype=pl.Datetime("us")) - pl.col("started_at")).clip(lower_bound=0.0)
         elapsed = pl.coalesce(elapsed, running)
     step_hours = pl.col("wait_hours").fill_null(0.0) + pl.col("elapsed_hours")
-    return steps.with_columns(elapsed_hours=elapsed).with_columns(step_hours=step_hours).with_columns(
-        excess_hours=(pl.col("step_hours") - pl.col("target_hours")).clip(lower_bound=0.0).fill_null(0.0),
-        is_over=(pl.col("step_hours") > pl.col("target_hours")).fill_null(False),
+    return (
+        steps.with_columns(elapsed_hours=elapsed)
+        .with_columns(step_hours=step_hours)
+        .with_columns(
+            excess_hours=(pl.col("step_hours") - pl.col("target_hours")).clip(lower_bound=0.0).fill_null(0.0),
+            is_over=(pl.col("step_hours") > pl.col("target_hours")).fill_null(False),
+        )
     )
 
 
 def case_lateness(cases: pl.LazyFrame, as_of: datetime | None) -> pl.LazyFrame:
     """Per case: hours past due (0 when on time, null without a due date), counting open cases so far."""
-    end = pl.when(pl.col("is_complete")).then(pl.col("ended_at")).otherwise(pl.lit(as_of, dtype=pl.Datetime("us")))
+    end = (
+        pl.when(pl.col("is_complete"))
+        .then(pl.col("ended_at"))
+        .otherwise(pl.lit(as_of, dtype=pl.Datetime("us")))
+    )
     past_due = _hours(end - pl.col("due_at"))
     return cases.select(
-        "process", "case_id", "is_complete",
+        "process",
+        "case_id",
+        "is_complete",
         pl.col("due_at").is_not_null().alias("has_due"),
         past_due.clip(lower_bound=0.0).alias("lateness_hours"),
     )
@@ -93,8 +103,13 @@ def attributed_lateness(timed: pl.LazyFrame, lateness: pl.LazyFrame) -> pl.LazyF
 def _process_totals(timed: pl.LazyFrame, lateness: pl.LazyFrame) -> pl.LazyFrame:
     """Per process: weeks the log spans, all late hours, all excess hours (denominators of shares)."""
     span = timed.group_by("process").agg(
-        weeks=(_hours(pl.max_horizontal(pl.col("started_at").max(), pl.col("ended_at").max())
-                      - pl.col("started_at").min()) / HOURS_PER_WEEK).clip(lower_bound=1.0),
+        weeks=(
+            _hours(
+                pl.max_horizontal(pl.col("started_at").max(), pl.col("ended_at").max())
+                - pl.col("started_at").min()
+            )
+            / HOURS_PER_WEEK
+        ).clip(lower_bound=1.0),
         excess_total=pl.col("excess_hours").sum(),
     )
     late = lateness.group_by("process").agg(lateness_total=pl.col("lateness_hours").sum())
@@ -181,8 +196,15 @@ def delay_pareto(stats: pl.DataFrame, unattributed_hours: float | None = None) -
     measure = "lateness_hours" if use_lateness else "excess_hours"
     frame = stats.select("process", "activity", "step_order", pl.col(measure).alias("delay_hours"))
     if use_lateness and unattributed_hours:
-        extra = pl.DataFrame({"process": [stats["process"][0]], "activity": [UNATTRIBUTED], "step_order": [None],
-                              "delay_hours": [float(unattributed_hours)]}, schema=frame.schema)
+        extra = pl.DataFrame(
+            {
+                "process": [stats["process"][0]],
+                "activity": [UNATTRIBUTED],
+                "step_order": [None],
+                "delay_hours": [float(unattributed_hours)],
+            },
+            schema=frame.schema,
+        )
         frame = pl.concat([frame, extra])
     total = frame["delay_hours"].sum()
     return (
@@ -248,8 +270,9 @@ def _top_product_class(steps: pl.DataFrame, cases: pl.DataFrame, cell: dict, as_
     return top["product_class"], 100.0 * top[column] / total
 
 
-def find_bottleneck(steps: pl.DataFrame, cases: pl.DataFrame, process: str, min_cases: int = 30,
-                    as_of: datetime | None = None) -> Bottleneck | None:
+def find_bottleneck(
+    steps: pl.DataFrame, cases: pl.DataFrame, process: str, min_cases: int = 30, as_of: datetime | None = None
+) -> Bottleneck | None:
     """The step × business unit with the largest share of the process's delay (among cells with at
     least `min_cases` cases), with its evidence; None when nothing is late or over target."""
     as_of = as_of if as_of is not None else data_as_of(steps)
@@ -267,8 +290,15 @@ def find_bottleneck(steps: pl.DataFrame, cases: pl.DataFrame, process: str, min_
         elsewhere = others["wait_hours"].median() if others.height else None
     product_class, class_pct = _top_product_class(steps, cases, cell, as_of, measure)
     return Bottleneck(
-        process=process, activity=cell["activity"], business_unit=unit, measure=measure,
-        delay_pct=cell[f"{measure}_pct"], wait_median_hours=cell["wait_median_hours"],
-        over_target_pct=cell["over_target_pct"], n_cases=cell["n_cases"],
-        wait_median_hours_elsewhere=elsewhere, product_class=product_class, product_class_pct=class_pct,
+        process=process,
+        activity=cell["activity"],
+        business_unit=unit,
+        measure=measure,
+        delay_pct=cell[f"{measure}_pct"],
+        wait_median_hours=cell["wait_median_hours"],
+        over_target_pct=cell["over_target_pct"],
+        n_cases=cell["n_cases"],
+        wait_median_hours_elsewhere=elsewhere,
+        product_class=product_class,
+        product_class_pct=class_pct,
     )

@@ -33,8 +33,9 @@ def chain_links(step_dim: pl.DataFrame, process: str) -> pl.DataFrame:
     )
 
 
-def link_status(steps: pl.DataFrame, cases: pl.DataFrame, links: pl.DataFrame,
-                as_of: datetime | None) -> pl.DataFrame:
+def link_status(
+    steps: pl.DataFrame, cases: pl.DataFrame, links: pl.DataFrame, as_of: datetime | None
+) -> pl.DataFrame:
     """One row per case × chain link: deadline, end of the step's last occurrence, status."""
     lit_as_of = pl.lit(as_of, dtype=pl.Datetime("us"))
     done = (
@@ -42,7 +43,9 @@ def link_status(steps: pl.DataFrame, cases: pl.DataFrame, links: pl.DataFrame,
         .filter(pl.col("deadline_at").is_not_null())
         .group_by("process", "case_id", "activity")
         .agg(
-            ended_at=pl.when(pl.col("ended_at").is_null().any()).then(None).otherwise(pl.col("ended_at").max()),
+            ended_at=pl.when(pl.col("ended_at").is_null().any())
+            .then(None)
+            .otherwise(pl.col("ended_at").max()),
             deadline_at=pl.col("deadline_at").first(),
         )
     )
@@ -66,8 +69,10 @@ def link_status(steps: pl.DataFrame, cases: pl.DataFrame, links: pl.DataFrame,
     return (
         grid.join(done, on=["process", "case_id", "activity"], how="left")
         .with_columns(deadline_at=pl.coalesce("deadline_at", "planned_at"))
-        .with_columns(status=status, end_vs_due_hours=(pl.col("ended_at") - pl.col("due_at")).dt.total_microseconds()
-                      / 3.6e9)
+        .with_columns(
+            status=status,
+            end_vs_due_hours=(pl.col("ended_at") - pl.col("due_at")).dt.total_microseconds() / 3.6e9,
+        )
         .drop("planned_at")
         .sort(["process", "case_id", "step_order"])
         .collect()
@@ -84,15 +89,19 @@ def first_broken(status: pl.DataFrame, cases: pl.DataFrame, as_of: datetime | No
     )
     lateness = case_lateness(cases.lazy(), as_of).collect()
     met = (
-        pl.when(pl.col("is_complete")).then(pl.col("lateness_hours") <= 0)
-        .when(pl.col("lateness_hours") > 0).then(pl.lit(False))
+        pl.when(pl.col("is_complete"))
+        .then(pl.col("lateness_hours") <= 0)
+        .when(pl.col("lateness_hours") > 0)
+        .then(pl.lit(False))
         .otherwise(None)
     )
     return (
         lateness.filter(pl.col("has_due"))
         .join(first, on=["process", "case_id"], how="left")
         .select(
-            "process", "case_id", "is_complete",
+            "process",
+            "case_id",
+            "is_complete",
             pl.col("first_broken").fill_null(NO_BREAK),
             met.alias("met_requirement"),
         )

@@ -6,6 +6,7 @@ select
     any_value(business_unit) as business_unit,
     any_value(segment) as segment,
     any_value(grade) as grade,
+    any_value(status) as status,
     any_value(product_class) as product_class,
     any_value(period) as period,
     min(started_at) as started_at,

@@ -31,6 +31,7 @@ select
     c.business_unit,
     c.segment,
     c.grade,
+    c.status,
     quarter_of(o.case_started_at) as period,
     o.batch_id
 from ordered o

@@ -1,0 +1,142 @@
+"""Everything the bottleneck views show for one process, computed once from the process marts.
+
+`process_report` is pure (frames in, frames out), so the page caches one small object per filter
+state, and tests, exports and presentation mode get exactly the numbers the page shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from app.analytics import bottlenecks as bn
+from app.analytics import deadline_chain as chain
+from app.analytics import process_map as pm
+from app.analytics import wait_cost as wc
+from app.service_model import ServiceModel
+
+BREAKDOWNS: tuple[str, ...] = ("business_unit", "product_class", "segment", "grade")
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    links: pl.DataFrame  # the chain's steps and deadline offsets
+    performance: pl.DataFrame  # per link: deadline vs as-is end, share held
+    broken: pl.DataFrame  # cases by first broken link
+    met_pct: float | None  # share of decided cases that met the customer's requirement
+    clock_labels: dict[str, str] | None  # '10:00' per link in the release-day case
+
+
+@dataclass(frozen=True)
+class ProcessReport:
+    process: str
+    as_of: datetime | None
+    summary: dict  # case_summary row: n_cases, n_open, on_time_pct, lead times …
+    steps: pl.DataFrame  # step_stats for the whole process
+    breakdowns: dict[str, pl.DataFrame]  # step_stats by each breakdown column that has values
+    pareto: pl.DataFrame
+    nodes: pl.DataFrame
+    edges: pl.DataFrame
+    variants: pl.DataFrame
+    bottleneck: bn.Bottleneck | None
+    chain: ChainReport | None
+    wait_cost: pl.DataFrame  # per step: NPS / rating points per day of waiting
+    wait_bins: pl.DataFrame  # per step × waiting bin: NPS and rating
+
+
+def _breakdowns(steps: pl.DataFrame, cases: pl.DataFrame, as_of: datetime | None) -> dict[str, pl.DataFrame]:
+    return {
+        column: bn.step_stats(steps, cases, by=(column,), as_of=as_of)
+        for column in BREAKDOWNS
+        if column in steps.columns and steps[column].drop_nulls().len() > 0
+    }
+
+
+def _chain(
+    steps: pl.DataFrame, cases: pl.DataFrame, step_dim: pl.DataFrame, process: str, as_of: datetime | None
+) -> ChainReport | None:
+    links = chain.chain_links(step_dim, process)
+    if links.is_empty() or cases["due_at"].drop_nulls().is_empty():
+        return None
+    status = chain.link_status(steps, cases, links, as_of)
+    first = chain.first_broken(status, cases, as_of)
+    return ChainReport(
+        links=links,
+        performance=chain.link_performance(status),
+        broken=chain.broken_summary(first, links),
+        met_pct=chain.requirement_met_pct(first),
+        clock_labels=chain.deadline_clock_labels(links, cases),
+    )
+
+
+def _experience(
+    steps: pl.DataFrame, step_dim: pl.DataFrame, answers: pl.DataFrame, ratings: pl.DataFrame, process: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    served = wc.served_touchpoints(step_dim.filter(pl.col("process") == process))
+    waits = wc.client_period_waits(steps)
+    cost = wc.wait_cost(waits, served, answers, ratings)
+    bins = [
+        wc.wait_bins(waits, served, answers, ratings, process, activity).with_columns(
+            activity=pl.lit(activity)
+        )
+        for activity in cost.filter(pl.col("nps_per_day").is_not_null())["activity"].to_list()
+    ]
+    return cost, pl.concat(bins, how="diagonal_relaxed") if bins else pl.DataFrame()
+
+
+def process_report(
+    steps: pl.DataFrame,
+    cases: pl.DataFrame,
+    step_dim: pl.DataFrame,
+    answers: pl.DataFrame,
+    ratings: pl.DataFrame,
+    process: str,
+    min_cases: int = 30,
+) -> ProcessReport:
+    """All figures of one process; `steps`/`cases` may hold other processes (they are narrowed)."""
+    steps = steps.filter(pl.col("process") == process)
+    cases = cases.filter(pl.col("process") == process)
+    as_of = bn.data_as_of(steps) if steps.height else None
+    stats = bn.step_stats(steps, cases, as_of=as_of)
+    summary = bn.case_summary(cases, as_of)
+    summary_row = summary.row(0, named=True) if summary.height else {}
+    unattributed = bn.unattributed_lateness(stats, summary, process) if summary.height else 0.0
+    nodes, edges = pm.directly_follows(steps)
+    cost, bins = _experience(steps, step_dim, answers, ratings, process)
+    return ProcessReport(
+        process=process,
+        as_of=as_of,
+        summary=summary_row,
+        steps=stats,
+        breakdowns=_breakdowns(steps, cases, as_of),
+        pareto=bn.delay_pareto(stats, unattributed) if stats.height else pl.DataFrame(),
+        nodes=nodes,
+        edges=edges,
+        variants=pm.variants(steps),
+        bottleneck=bn.find_bottleneck(steps, cases, process, min_cases=min_cases, as_of=as_of)
+        if steps.height
+        else None,
+        chain=_chain(steps, cases, step_dim, process, as_of) if steps.height else None,
+        wait_cost=cost,
+        wait_bins=bins,
+    )
+
+
+def kpis_fed(model: ServiceModel, process: str, activity: str) -> list[str]:
+    """KPI ids a step feeds, most direct first: the step's own KPIs, the KPIs of the touchpoint it
+    serves (its own, else the next one down the process), then the process's end KPIs (a delay
+    anywhere makes the whole case late)."""
+    spec = next((p for p in model.processes if p.id == process), None)
+    if spec is None:
+        return []
+    index = next((i for i, s in enumerate(spec.steps) if s.activity == activity), None)
+    if index is None:
+        return []
+    ids: list[str] = list(spec.steps[index].kpis)
+    served = next((s.touchpoint for s in spec.steps[index:] if s.touchpoint), None)
+    if served:
+        ids += [k.id for k in model.kpis if k.touchpoint == served]
+    ids += list(spec.steps[-1].kpis)
+    return list(dict.fromkeys(ids))

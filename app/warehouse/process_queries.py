@@ -1,0 +1,169 @@
+"""Process queries for the bottleneck views: the event-level and case-level process marts under the
+global filters and a product-class choice, the step dimension, and the survey answers the
+experience-cost join needs. All values are bound parameters; column names come from fixed lists.
+
+The process marts carry period (quarter the case started), business unit, segment, grade and
+status, but no respondent role: `process_filter_columns` tells the page which filters apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import polars as pl
+
+from app.warehouse.connection import query, table_exists
+from app.warehouse.filters import Filters, filter_sql
+from app.warehouse.scores import NPS_COLUMNS
+
+STEP_COLUMNS: tuple[str, ...] = (
+    "case_id",
+    "process",
+    "activity",
+    "step_order",
+    "department",
+    "resource",
+    "started_at",
+    "ended_at",
+    "is_open",
+    "duration_hours",
+    "wait_hours",
+    "is_rework",
+    "target_hours",
+    "is_over_target",
+    "due_at",
+    "deadline_at",
+    "client_id",
+    "product_class",
+    "business_unit",
+    "segment",
+    "grade",
+    "period",
+)
+CASE_COLUMNS: tuple[str, ...] = (
+    "process",
+    "case_id",
+    "client_id",
+    "business_unit",
+    "segment",
+    "grade",
+    "product_class",
+    "period",
+    "started_at",
+    "ended_at",
+    "is_complete",
+    "lead_time_hours",
+    "wait_hours",
+    "n_rework",
+    "due_at",
+    "is_late",
+)
+FILTERABLE = frozenset({"period", "business_unit", "segment", "grade", "status"})
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute("select column_name from information_schema.columns where table_name = ?", [table])
+    return {r[0] for r in rows.fetchall()}
+
+
+def process_filter_columns(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The filter columns the process marts of this warehouse carry (older ones lack status)."""
+    return frozenset(FILTERABLE & _columns(con, "mart_process_steps"))
+
+
+def _where(
+    con: duckdb.DuckDBPyConnection, filters: Filters, process: str | None, product_classes: Sequence[str]
+) -> tuple[str, dict[str, object]]:
+    where, params = filter_sql(filters, process_filter_columns(con))
+    if process is not None:
+        where += " and process = $process"
+        params["process"] = process
+    if product_classes:
+        names = [f"pc_{i}" for i in range(len(product_classes))]
+        params.update(zip(names, product_classes, strict=True))
+        where += f" and product_class in ({', '.join('$' + n for n in names)})"
+    return where, params
+
+
+def process_steps(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    process: str | None = None,
+    product_classes: Sequence[str] = (),
+) -> pl.DataFrame:
+    """Executed steps (mart_process_steps) of cases that started in the filtered periods and segments."""
+    where, params = _where(con, filters, process, product_classes)
+    order = "process, case_id, started_at, step_order"
+    return query(
+        con,
+        f"select {', '.join(STEP_COLUMNS)} from mart_process_steps where {where} order by {order}",
+        params,
+    )
+
+
+def process_cases(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    process: str | None = None,
+    product_classes: Sequence[str] = (),
+) -> pl.DataFrame:
+    """Cases (mart_process_cases) under the same filters as `process_steps`."""
+    where, params = _where(con, filters, process, product_classes)
+    return query(
+        con,
+        f"select {', '.join(CASE_COLUMNS)} from mart_process_cases where {where} order by process, case_id",
+        params,
+    )
+
+
+def step_dimension(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every process step of the service model: order, labels, department, to-be target, deadline
+    offset, touchpoint."""
+    return query(
+        con,
+        "select process, activity, step_order, label_en, label_ru, department, target_hours, "
+        "deadline_offset_hours, touchpoint_id from dim_process_steps order by process, step_order",
+    )
+
+
+def processes_with_events(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """process, n_cases, n_events — processes that have an event log, busiest first."""
+    if not table_exists(con, "mart_process_steps"):
+        return pl.DataFrame(schema={"process": pl.String, "n_cases": pl.Int64, "n_events": pl.Int64})
+    return query(
+        con,
+        "select process, count(distinct case_id) as n_cases, count(*) as n_events "
+        "from mart_process_steps group by process order by n_events desc, process",
+    )
+
+
+def survey_answers(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """One row per survey answer with its client, quarter and NPS class (for the experience join)."""
+    where, params = filter_sql(filters, NPS_COLUMNS)
+    return query(
+        con,
+        "select response_id, client_id, period, is_promoter, is_detractor from mart_responses "
+        f"where {where} and client_id is not null order by response_id",
+        params,
+    )
+
+
+def touchpoint_ratings(
+    con: duckdb.DuckDBPyConnection, filters: Filters, touchpoint_ids: Sequence[str]
+) -> pl.DataFrame:
+    """response_id, touchpoint_id, rating for the given touchpoints (one row per rated touchpoint)."""
+    where, params = filter_sql(filters, NPS_COLUMNS)
+    names = [f"tp_{i}" for i in range(len(touchpoint_ids))]
+    params.update(zip(names, touchpoint_ids, strict=True))
+    if not names:
+        return pl.DataFrame(
+            schema={"response_id": pl.String, "touchpoint_id": pl.String, "rating": pl.Float64}
+        )
+    return query(
+        con,
+        "select response_id, touchpoint_id, rating::double as rating from mart_ratings "
+        f"where {where} and touchpoint_id in ({', '.join('$' + n for n in names)}) "
+        "order by response_id, touchpoint_id",
+        params,
+    )
