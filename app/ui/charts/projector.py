@@ -21,13 +21,16 @@ from typing import Any
 import altair as alt
 import vl_convert
 
-from app.ui.charts.theme import THEME_NAME, _theme, register_theme
+from app.ui.charts.theme import _theme, register_theme
 
 register_theme()
 
 PROJECTOR_THEME_NAME = "cxlens_projector"
 PROJECTOR_ZOOM = 1.7  # 13 px labels -> 22 px: readable at 1920x1080 from ~10 m
 MIN_ZOOM = 1.15  # below this a chart is squeezed (height clamped) rather than shrunk further
+# vl-convert sees only the machine's fonts: prefer Arial-metric ones, narrower than DejaVu, so labels
+# wrapped for the app's Source Sans still fit their cells.
+STATIC_FONT = '"Liberation Sans", Arial, Helvetica, "Noto Sans", "DejaVu Sans", sans-serif'
 VEGA_LITE_VERSION = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
 # Lengths (px) multiplied by the zoom; areas (px²) by its square.
@@ -79,10 +82,12 @@ def scale_sizes(node: Any, zoom: float) -> Any:
     out: dict[str, Any] = {}
     for key, value in node.items():
         factor = zoom * zoom if key in _AREA_KEYS else zoom if key in _LENGTH_KEYS else None
-        if factor is None or key == "data" or key == "datasets":
-            out[key] = value if key in ("data", "datasets") else scale_sizes(value, zoom)
+        if key in ("data", "datasets"):
+            out[key] = value  # the data itself is never scaled
+        elif factor is None:
+            out[key] = scale_sizes(value, zoom)
         elif isinstance(value, dict):
-            out[key] = _scale_channel(value, factor) if key != "height" or "band" not in value else value
+            out[key] = value if "band" in value else _scale_channel(value, factor)  # {"band": 0.6} is relative
         else:
             out[key] = _scale_number(value, factor)
     return out
@@ -116,23 +121,52 @@ def _base_height(spec: dict) -> float | None:
     return float(view.get("continuousHeight", 320))
 
 
+def _y_types(node: Any) -> set[str]:
+    """The types of every y encoding in a (layered) spec."""
+    if isinstance(node, list):
+        return set().union(*(_y_types(n) for n in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found: set[str] = set()
+    y = (node.get("encoding") or {}).get("y")
+    if isinstance(y, dict) and "type" in y:
+        found.add(y["type"])
+    for key in ("layer", "hconcat", "vconcat", "concat", "spec"):
+        if key in node:
+            found |= _y_types(node[key])
+    return found
+
+
+def stretches_vertically(spec: dict) -> bool:
+    """True when the chart can simply be made shorter: every y is a continuous scale (lines, areas).
+
+    Charts with band (nominal/ordinal) y — heat-maps, bar lists — place text at fixed offsets inside
+    each band, so they are zoomed down as a whole instead of squeezed.
+    """
+    types = _y_types(spec)
+    return bool(types) and types <= {"quantitative", "temporal"}
+
+
 def zoom_to_fit(spec: dict, max_height: float | None, zoom: float = PROJECTOR_ZOOM) -> float:
-    """The projector zoom, smaller for tall charts so they fit `max_height` (never below MIN_ZOOM)."""
+    """The projector zoom, smaller for tall band charts so they fit `max_height` (never below MIN_ZOOM)."""
     base = _base_height(spec)
-    if max_height is None or base is None or base <= 0:
+    if max_height is None or base is None or base <= 0 or stretches_vertically(spec):
         return zoom
     return max(MIN_ZOOM, min(zoom, max_height / base))
 
 
 def projector_spec(
     chart: alt.TopLevelMixin | dict, *, max_height: float | None = None, width: int | None = None,
-    zoom: float = PROJECTOR_ZOOM, background: str | None = None,
+    zoom: float = PROJECTOR_ZOOM, background: str | None = None, static: bool = False,
 ) -> dict:
-    """The chart's Vega-Lite spec at projector size; `width` (px) fixes the width for static
-    rendering (in the browser, the container's width is used)."""
+    """The chart's Vega-Lite spec at projector size.
+
+    `width` (px) fixes the width (in the browser the container's width is used instead); `static`
+    picks the font for offline rendering (the browser has the app's own font).
+    """
     register_theme()
     spec = copy.deepcopy(chart) if isinstance(chart, dict) else chart.to_dict()
-    if THEME_NAME and "config" not in spec:
+    if "config" not in spec:
         spec["config"] = copy.deepcopy(_theme()["config"])
     factor = zoom_to_fit(spec, max_height, zoom)
     scaled = scale_sizes(spec, factor)
@@ -144,6 +178,8 @@ def projector_spec(
         scaled["autosize"] = {"type": "fit-x", "contains": "padding"}
     if background:
         scaled["background"] = background
+    if static:
+        scaled.setdefault("config", {})["font"] = STATIC_FONT
     return scaled
 
 
@@ -156,4 +192,5 @@ def chart_png(
     chart: alt.TopLevelMixin | dict, *, width: int = 1760, max_height: float | None = 640, scale: float = 1.0,
 ) -> bytes:
     """The chart as a projector-size PNG (`width` px wide at scale 1, white background)."""
-    return spec_png(projector_spec(chart, max_height=max_height, width=width, background="white"), scale=scale)
+    spec = projector_spec(chart, max_height=max_height, width=width, background="white", static=True)
+    return spec_png(spec, scale=scale)
