@@ -9,6 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from app.service_model import ServiceModel
+from app.warehouse.storylines import ensure_storyline_schema
 from pipelines.sources import SOURCES, source_spec
 
 DUCKDB_TYPES = {
@@ -54,6 +55,7 @@ def _existing_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
 def ensure_schema(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> None:
     """Create what is missing; never drops or rewrites existing data."""
     con.execute(BATCHES_DDL)
+    ensure_storyline_schema(con)  # user content (saved views), not rebuilt with the marts
     for source in SOURCES:
         spec = source_spec(source, model)
         existing = _existing_columns(con, spec.table)
