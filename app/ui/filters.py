@@ -120,5 +120,5 @@ def render_url_notices() -> None:
     notices = url_state.pending_notices()
     if not notices:
         return
-    items = ", ".join(f"{n.param}={n.value}" for n in notices)
+    items = url_state.notice_items(notices)
     st.warning(t("filters.url_ignored", items=items), icon=":material/link_off:")

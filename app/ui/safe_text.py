@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 
 # Everything CommonMark/GFM or Streamlit's extensions (:colour[...], :material/...:, $math$) treat
-# as syntax, plus < and > so that nothing can open an HTML tag or an autolink.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:$<&])")
+# as syntax anywhere in a line, plus < > (tags, autolinks) and . (www.… autolinks).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()!|~<>:$&.])")
+# Syntax only at the start of a line: headings, list items, setext underlines.
+_LINE_START = re.compile(r"^(\s*)([#+\-=])")
 
 
 def escape_markdown(value: object) -> str:
     """`value` as a string that Markdown renders literally, on one line."""
     text = "" if value is None else str(value)
     text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", text))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from app.ui.safe_text import escape_markdown
 from app.warehouse.filters import sanitize_values
 
 _PUBLISHED_KEY = "_cx_url_published"
@@ -90,6 +91,20 @@ def publish(param: str, values: Sequence[str] | str | None, default: Sequence[st
 def published_params() -> dict[str, list[str]]:
     """Every parameter this session currently shows in the URL (for links that keep the view)."""
     return {param: values for param, values in _published().items() if values}
+
+
+def notice_items(notices: Sequence[UrlNotice], max_items: int = 5, max_chars: int = 40) -> str:
+    """The ignored values for a notice: shortened, at most `max_items`, and escaped as Markdown.
+
+    The values are whatever someone put into a link: a 100 kB value must not fill the screen, and
+    `![x](https://…)` must not become an image the browser fetches (st.warning renders Markdown).
+    """
+    shown = []
+    for notice in notices[:max_items]:
+        value = notice.value if len(notice.value) <= max_chars else notice.value[:max_chars] + "…"
+        shown.append(escape_markdown(f"{notice.param[:max_chars]}={value}"))
+    hidden = len(notices) - len(shown)
+    return ", ".join(shown) + (f" (+{hidden})" if hidden > 0 else "")
 
 
 def add_notices(notices: Sequence[UrlNotice]) -> None:

@@ -17,7 +17,7 @@ from app.ui.i18n import t
 
 def _show(notices: list[url_state.UrlNotice]) -> None:
     if notices:
-        items = ", ".join(f"{n.param}={n.value}" for n in notices)
+        items = url_state.notice_items(notices)
         st.warning(t("filters.url_ignored", items=items), icon=":material/link_off:")
 
 

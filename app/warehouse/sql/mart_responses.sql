@@ -1,4 +1,5 @@
--- grain: one row per survey response, with the client's segment keys as they are now
+-- grain: one row per survey response, with the client's segment keys as they are now.
+-- No personal data: respondent name, e-mail and phone stay in mart_respondent_contacts (analysts only).
 select
     r.response_id,
     r.client_id,
@@ -12,9 +13,6 @@ select
     r.ces,
     r.channel,
     r.comment,
-    r.respondent_name,
-    r.email,
-    r.phone,
     c.name as client_name,
     c.business_unit,
     c.segment,
