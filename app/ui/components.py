@@ -59,7 +59,7 @@ def metric_tile(
 def page_link(url_path: str | None, label: str | None, params: Mapping[str, str] | None = None) -> None:
     """A link to another page, or nothing while that page is not built yet (never a placeholder)."""
     entry = page_entry(url_path) if url_path else None
-    if entry is None or not can_open(entry):  # not built yet, or above the session's role
+    if entry is None or not entry.path.exists() or not can_open(entry):  # not built yet, or above the role
         return
     # Carry the global filters along, so the target page's address is a complete link at once.
     query = {**url_state.published_params(), **(params or {})}
