@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import altair as alt
 import polars as pl
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from app.spreadsheet import csv_bytes, xlsx_bytes
 from app.ui import url_state
@@ -63,8 +64,11 @@ def page_link(url_path: str | None, label: str | None, params: Mapping[str, str]
         return
     # Carry the global filters along, so the target page's address is a complete link at once.
     query = {**url_state.published_params(), **(params or {})}
-    st.page_link(entry.file, label=label or t(entry.title_key), icon=":material/arrow_forward:",
-                 query_params=query or None)
+    try:
+        st.page_link(entry.file, label=label or t(entry.title_key), icon=":material/arrow_forward:",
+                     query_params=query or None)
+    except StreamlitAPIException:  # not in this session's navigation: no link rather than a crash
+        return
 
 
 def download_buttons(frame: pl.DataFrame, file_stem: str, key: str) -> None:
