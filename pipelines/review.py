@@ -104,3 +104,11 @@ def sample_values(read: ReadResult, header: str, n: int = 3) -> str:
     """A few distinct non-empty values of one column, to recognise it by."""
     values = read.frame.get_column(header).drop_nulls().unique(maintain_order=True).head(n).to_list()
     return ", ".join(v if len(v) <= 30 else v[:29] + "…" for v in values)
+
+
+def mapping_to_save(mapping: dict[str, str | None], saved: dict[str, str]) -> dict[str, str | None]:
+    """What to remember for the source: every header that is not already its column's own name, and
+    None for a saved header the analyst has now left unmapped (or mapped to its own name)."""
+    changes: dict[str, str | None] = {h: c for h, c in mapping.items() if c and c != h and saved.get(h) != c}
+    changes |= {h: None for h, c in mapping.items() if h in saved and (not c or c == h)}
+    return changes
