@@ -27,7 +27,9 @@ def test_app_starts_on_the_overview(page: Page, app_url: str):
 
 @pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])
 def test_each_page_renders_and_is_photographed(page: Page, app_url: str, entry):
-    open_page(page, app_url, entry.url_path, expected=HEADING)
+    path = "" if entry is PAGES[0] else entry.url_path  # the start page lives at the root address
+    open_page(page, app_url, path, expected=HEADING)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
     if page.locator(CHART).count():
         expect(page.locator(CHART).first).to_be_visible()
     page.wait_for_timeout(1200)  # charts and tables finish drawing after they appear

@@ -104,10 +104,10 @@ def journey_heatmap(
         text_tone="datum.text_light ? 'light' : (datum.colour_value === null ? 'muted' : 'ink')"
     )
     # Labels hang from the top of the cell (1–3 lines), so they never run into the figures below.
-    label = base.mark_text(dy=-(CELL_HEIGHT // 2) + 16, baseline="top", fontSize=11.5, lineBreak="\n",
+    label = base.mark_text(dy=-(CELL_HEIGHT // 2) + 22, baseline="top", fontSize=11.5, lineBreak="\n",
                            lineHeight=13, fontWeight=600).encode(text="cell_label:N", color=text_colour)
-    value = base.mark_text(dy=10, fontSize=20, fontWeight=700).encode(text="value_text:N", color=text_colour)
-    detail = base.mark_text(dy=36, fontSize=11).encode(text="detail_text:N", color=text_colour)
+    value = base.mark_text(dy=13, fontSize=20, fontWeight=700).encode(text="value_text:N", color=text_colour)
+    detail = base.mark_text(dy=39, fontSize=11).encode(text="detail_text:N", color=text_colour)
     return alt.layer(rect, label, value, detail).properties(height=CELL_HEIGHT * slots)
 
 

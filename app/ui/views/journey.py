@@ -45,7 +45,7 @@ def _controls(model: ServiceModel) -> tuple[MetricSpec, str, int]:
     left, middle, right = st.columns([5, 2, 1], vertical_alignment="bottom")
     with left:
         metric = url_segmented(t("journey.metric"), list(METRICS), key="journey_metric", param="metric",
-                               default="nps", format_func=lambda k: t(METRIC_KEYS[k]))
+                               default="csat", format_func=lambda k: t(METRIC_KEYS[k]))
     with middle:
         mode = url_segmented(t("journey.mode"), list(MODE_KEYS), key="journey_mode", param="view", default="map",
                              format_func=lambda k: t(MODE_KEYS[k]))
