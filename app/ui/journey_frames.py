@@ -15,7 +15,7 @@ from app.analytics.touchpoints import MetricSpec
 from app.ui.i18n import format_number
 from app.ui.labels import touchpoint_label_expr
 
-LABEL_WIDTH = 14  # characters per line inside a cell (a cell is ~95 px wide at 1440 px)
+LABEL_WIDTH = 12  # characters per line inside a cell (a cell is ~85 px wide at 1440 px with the sidebar)
 LABEL_LINES = 3
 STAGE_WIDTH = 13
 
@@ -26,6 +26,7 @@ class CellTexts:
 
     n_short: str  # "n {n}"
     too_few: str  # "too few"
+    no_answers: str  # "no answers"
     touchpoint: str
     stage: str
     value: str
@@ -117,10 +118,12 @@ def heatmap_frame(
         colour = None if (r["is_low_n"] and spec.key != "responses") or r[spec.colour] is None else float(r[spec.colour])
         value_text = _fmt(value, spec.decimals, lang, signed=spec.key in ("nps", "gap"), suffix=suffix)
         detail = texts.n_short.format(n=format_number(n, 0, lang))
-        if r["is_low_n"]:
-            detail += f" · {texts.too_few}"
+        if n == 0:
+            detail = texts.no_answers
+        elif r["is_low_n"]:
+            detail = f"{texts.too_few}\n{detail}"
         elif moe is not None:
-            detail = f"±{_fmt(moe, spec.decimals, lang)} · {detail}"
+            detail = f"±{_fmt(moe, spec.decimals, lang)}\n{detail}"
         interval = "–" if value is None or moe is None else f"{_fmt(value - moe, spec.decimals, lang)} … {_fmt(value + moe, spec.decimals, lang)}"
         rows.append({
             "touchpoint_id": r["touchpoint_id"], "value_text": value_text, "detail_text": detail,
@@ -144,7 +147,7 @@ def difference_frame(diff: pl.DataFrame, spec: MetricSpec, lang: str, texts: Cel
         d = r["diff"]
         colour = None if r["is_low_n"] or d is None else (float(d) if r["is_significant"] else 0.0)
         a, b = r[f"{spec.value}_a"], r[f"{spec.value}_b"]
-        detail = f"{_fmt(a, spec.decimals, lang)} vs {_fmt(b, spec.decimals, lang)}"
+        detail = f"{_fmt(a, spec.decimals, lang)} vs\n{_fmt(b, spec.decimals, lang)}"
         if r["is_low_n"]:
             detail = f"{texts.too_few}"
         rows.append({

@@ -68,8 +68,13 @@ def journey_heatmap(
     if reverse:
         colours.reverse()
     scale_domain = [domain[0], mid, domain[1]] if mid is not None else list(domain)
+    # Vega-Lite drops rows whose colour field is null, so grey cells get a flag and a dummy value.
+    frame = frame.with_columns(
+        pl.col("colour_value").is_null().alias("is_grey"),
+        pl.col("colour_value").fill_null(mid if mid is not None else domain[0]),
+    )
     fill = alt.condition(
-        "datum.colour_value === null",
+        "datum.is_grey",
         alt.value(LOW_N_FILL),
         alt.Color("colour_value:Q", legend=None, scale=alt.Scale(domain=scale_domain, range=colours, clamp=True)),
     )
@@ -101,13 +106,15 @@ def journey_heatmap(
     text_colour = alt.Color("text_tone:N", legend=None, scale=alt.Scale(
         domain=["light", "muted", "ink"], range=["white", LOW_N_TEXT, INK]))
     base = base.transform_calculate(
-        text_tone="datum.text_light ? 'light' : (datum.colour_value === null ? 'muted' : 'ink')"
+        text_tone="datum.text_light ? 'light' : (datum.is_grey ? 'muted' : 'ink')"
     )
-    # Labels hang from the top of the cell (1–3 lines), so they never run into the figures below.
-    label = base.mark_text(dy=-(CELL_HEIGHT // 2) + 22, baseline="top", fontSize=11.5, lineBreak="\n",
-                           lineHeight=13, fontWeight=600).encode(text="cell_label:N", color=text_colour)
-    value = base.mark_text(dy=13, fontSize=20, fontWeight=700).encode(text="value_text:N", color=text_colour)
-    detail = base.mark_text(dy=39, fontSize=11).encode(text="detail_text:N", color=text_colour)
+    # Fixed vertical slots inside a ~120 px cell: label (1–3 lines) from the top, the value in the
+    # middle, "±margin" and "n" on two short lines below, so nothing overflows a narrow column.
+    label = base.mark_text(dy=-50, baseline="top", fontSize=11, lineBreak="\n", lineHeight=13,
+                           fontWeight=600).encode(text="cell_label:N", color=text_colour)
+    value = base.mark_text(dy=6, fontSize=20, fontWeight=700).encode(text="value_text:N", color=text_colour)
+    detail = base.mark_text(dy=22, baseline="top", fontSize=11, lineBreak="\n", lineHeight=13).encode(
+        text="detail_text:N", color=text_colour)
     return alt.layer(rect, label, value, detail).properties(height=CELL_HEIGHT * slots)
 
 
@@ -116,7 +123,8 @@ def emotion_curve(frame: pl.DataFrame, *, series: str | None = None, height: int
     No y-axis title: the left gutter must match the heat-map's so the stages line up (the page
     says what the axis is).
 
-    Columns: stage_label, stage_order, score_100, score_low, score_high, n, [series].
+    Columns: stage_label, stage_order, score_100, score_low, score_high, n, is_low_n, [series].
+    Stages with too few answers get hollow points.
     """
     colour = alt.Color(f"{series}:N", title=None) if series else alt.value(INK)
     base = alt.Chart(frame).encode(x=_stage_x(orient="bottom"))
@@ -124,8 +132,9 @@ def emotion_curve(frame: pl.DataFrame, *, series: str | None = None, height: int
               axis=alt.Axis(minExtent=AXIS_EXTENT, maxExtent=AXIS_EXTENT, tickCount=5))
     band = base.mark_area(opacity=0.15).encode(y="score_low:Q", y2="score_high:Q", color=colour)
     line = base.mark_line(interpolate="monotone").encode(y=y, color=colour)
-    points = base.mark_point(filled=True, size=90).encode(
+    points = base.mark_point(filled=True, size=90, strokeWidth=2).encode(
         y="score_100:Q", color=colour,
+        fill=alt.condition("datum.is_low_n", alt.value("white"), colour),
         tooltip=[alt.Tooltip("stage_label:N"), alt.Tooltip("score_100:Q", format=".1f"),
                  alt.Tooltip("score_low:Q", format=".1f"), alt.Tooltip("score_high:Q", format=".1f"),
                  alt.Tooltip("n:Q", format=",")],

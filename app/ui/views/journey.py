@@ -35,7 +35,7 @@ _LAST_CLICK_KEY = "_journey_last_click"
 
 def cell_texts() -> CellTexts:
     return CellTexts(
-        n_short=t("journey.n_short"), too_few=t("journey.too_few"), touchpoint=t("common.touchpoint"),
+        n_short=t("journey.n_short"), too_few=t("journey.too_few"), no_answers=t("journey.no_answers"), touchpoint=t("common.touchpoint"),
         stage=t("common.stage"), value=t("journey.tooltip_value"), interval=t("journey.tooltip_interval"),
         answers=t("common.n"), note=t("journey.tooltip_note"), mot=t("journey.mot"), suggested=t("journey.suggested_mot"),
     )
@@ -100,9 +100,9 @@ def _suggestions(metrics: pl.DataFrame, lang: str) -> None:
             icon=":material/lightbulb:")
 
 
-def _curve(metrics: pl.DataFrame, lang: str) -> None:
+def _curve(metrics: pl.DataFrame, lang: str, min_n: int) -> None:
     st.subheader(t("journey.curve_title"), anchor=False, help=t("journey.curve_help"))
-    frame = journey_data.curve(metrics, lang)
+    frame = journey_data.curve(metrics, lang, min_n)
     chart = charts.emotion_curve(frame)
     chart_with_table(chart, frame, key="journey_curve", file_stem="emotion_curve")
 
@@ -122,6 +122,6 @@ def render(filters: Filters) -> None:
         metrics = journey_compare.render(filters, model, spec, min_n, lang, cell_texts(), _adopt_click)
     else:
         metrics = _map(filters, spec, min_n, lang)
-        _curve(metrics, lang)
+        _curve(metrics, lang, min_n)
     journey_detail.render(filters, metrics, min_n, lang, SELECTED_KEY)
 

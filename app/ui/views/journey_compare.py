@@ -88,8 +88,8 @@ def render(filters: Filters, model: ServiceModel, spec: MetricSpec, min_n: int, 
                              selection=charts.SELECTION)
     on_click(state)
     st.subheader(t("journey.curve_title"), anchor=False, help=t("journey.curve_help"))
-    curve = pl.concat([journey_data.curve(metrics_a, lang, f"A · {name_a}"),
-                       journey_data.curve(metrics_b, lang, f"B · {name_b}")])
+    curve = pl.concat([journey_data.curve(metrics_a, lang, min_n, f"A · {name_a}"),
+                       journey_data.curve(metrics_b, lang, min_n, f"B · {name_b}")])
     chart_with_table(charts.emotion_curve(curve, series="series"), curve,
                      key="journey_curve_compare", file_stem="emotion_curve_comparison")
     return metrics_a

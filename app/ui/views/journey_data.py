@@ -50,12 +50,13 @@ def table(metrics: pl.DataFrame, lang: str) -> pl.DataFrame:
     return frame.select([c for c in TABLE_COLUMNS if c in frame.columns])
 
 
-def curve(metrics: pl.DataFrame, lang: str, series: str | None = None) -> pl.DataFrame:
+def curve(metrics: pl.DataFrame, lang: str, min_n: int, series: str | None = None) -> pl.DataFrame:
     """Emotion-curve points: mean 0–100 score per stage with its band (and a series name)."""
     frame = stage_curve(metrics).with_columns(
         touchpoint_label_expr(lang, "stage_").alias("stage_name"),
         (pl.col("score_100") - pl.col("score_moe")).alias("score_low"),
         (pl.col("score_100") + pl.col("score_moe")).alias("score_high"),
+        (pl.col("n") < min_n).alias("is_low_n"),
     )
     from app.ui.journey_frames import STAGE_WIDTH, wrap
 
@@ -65,7 +66,7 @@ def curve(metrics: pl.DataFrame, lang: str, series: str | None = None) -> pl.Dat
         frame = frame.with_columns(pl.lit(series).alias("series"))
     return frame.select(
         "stage_id", "stage_order", "stage_label", "stage_name", "n", "score_100", "score_moe", "score_low", "score_high",
-        *(["series"] if series is not None else []),
+        "is_low_n", *(["series"] if series is not None else []),
     )
 
 
