@@ -16,7 +16,8 @@ from app.ui.shell import GROUP_TITLE_KEYS
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted([*ROOT.joinpath("app").rglob("*.py"), *ROOT.joinpath("app_pages").rglob("*.py"),
                   ROOT / "streamlit_app.py"])
-KEY_LIKE = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")
+# A whole key ("journey.metric_help_nps"), not a prefix a page completes at run time ("journey.by_").
+KEY_LIKE = re.compile(r"^[a-z_]+(\.[a-z0-9_]*[a-z0-9])+$")
 
 
 def _fields(text: str) -> set[str]:
