@@ -57,8 +57,9 @@ def _controls(model: ServiceModel) -> tuple[MetricSpec, str, int]:
     return METRICS[metric], mode, int(min_n or default_n)
 
 
-def _legend(spec: MetricSpec, min_n: int) -> None:
-    st.caption(t("journey.legend", min_n=min_n) + " " + t(METRIC_HELP_KEYS[spec.key]))
+def _legend(spec: MetricSpec, min_n: int, mode: str) -> None:
+    legend = t("journey.legend_compare", min_n=min_n) if mode == "compare" else t("journey.legend", min_n=min_n)
+    st.caption(legend + " " + t(METRIC_HELP_KEYS[spec.key]))
 
 
 def _selected_from(state: object) -> str | None:
@@ -117,7 +118,7 @@ def render(filters: Filters) -> None:
     if journey_data.journey_metrics(filters, min_n)["n"].sum() == 0:
         empty_state(t("common.no_data"), t("common.no_data_hint"))
         return
-    _legend(spec, min_n)
+    _legend(spec, min_n, mode)
     if mode == "compare":
         metrics = journey_compare.render(filters, model, spec, min_n, lang, cell_texts(), _adopt_click)
     else:
