@@ -92,8 +92,10 @@ def importance_performance(
         color=MUTED, strokeDash=[5, 4], strokeWidth=1.5
     ).encode(x="x:Q", y="y:Q")
     points = base.mark_circle(opacity=0.9, stroke="white", strokeWidth=1).encode(
-        x=alt.X("importance_100:Q", title=x_title, scale=alt.Scale(domain=[0, 105], nice=False)),
-        y=alt.Y("score_100:Q", title=y_title, scale=alt.Scale(domain=[0, 100])),
+        x=alt.X("importance_100:Q", title=x_title, scale=alt.Scale(domain=[0, 105], nice=False),
+                axis=alt.Axis(values=[0, 20, 40, 60, 80, 100])),
+        y=alt.Y("score_100:Q", title=y_title, scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(values=[0, 20, 40, 60, 80, 100])),
         size=alt.Size("n:Q", legend=None, scale=alt.Scale(range=[60, 500])),
         color=alt.condition("datum.is_highlight", alt.value(BAD), alt.value(GOOD)),
         tooltip=[alt.Tooltip("label:N"), alt.Tooltip("importance_100:Q", format=".0f"),
