@@ -49,6 +49,8 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("explore", "app_pages/journey_map.py", "page.journey_map", ":material/route:"),
     PageEntry("data", "app_pages/data.py", "page.data", ":material/upload_file:", min_role="analyst"),
     PageEntry("data", "app_pages/users.py", "page.users", ":material/manage_accounts:", min_role="admin"),
+    PageEntry("present", "app_pages/storylines.py", "page.storylines", ":material/slideshow:"),
+    PageEntry("present", "app_pages/present.py", "page.present", ":material/present_to_all:"),
 )
 
 
