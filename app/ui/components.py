@@ -15,6 +15,7 @@ from streamlit.errors import StreamlitAPIException
 from app.spreadsheet import csv_bytes, xlsx_bytes
 from app.ui import url_state
 from app.ui.access import can_open
+from app.ui.chart_download import chart_png_button
 from app.ui.i18n import format_number, t
 from app.ui.pages import page_entry
 
@@ -110,7 +111,9 @@ def chart_with_table(
     if selection:
         kwargs.update(on_select="rerun", selection_mode=[selection])
     state = st.altair_chart(chart, **kwargs)
-    data_table(table, file_stem, key, column_config=column_config)
+    with st.container(horizontal=True, vertical_alignment="top", gap="small"):
+        data_table(table, file_stem, key, column_config=column_config)
+        chart_png_button(chart, file_stem, key)  # the chart as a picture, for decks and documents
     return state
 
 

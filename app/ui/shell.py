@@ -10,6 +10,7 @@ import streamlit as st
 
 from app.auth.guard import Access
 from app.ui.access import admit, default_entry, page_visibility, render_account, run_page
+from app.ui.add_view import is_full_screen, render_add_view
 from app.ui.context import cached_query, connection, service_model
 from app.ui.filters import (
     render_global_filters,
@@ -87,9 +88,13 @@ def run() -> None:
     if LOGO.exists():
         st.logo(str(LOGO), size="large")
     navigation, entry = _navigation(access)
+    if is_full_screen(entry):  # presentation mode: the page alone, no sidebar, filters or notices
+        run_page(navigation, entry, access)
+        return
     with st.sidebar:
         render_account(access)
         render_language_selector(model.settings.language)
+        render_add_view(entry)  # "Add this view" to a storyline, for every page
         render_global_filters(model, periods)
         st.caption(model.company.name.get(current_language()))
     _freshness_line(cached_query(freshness))

@@ -157,12 +157,13 @@ def zoom_to_fit(spec: dict, max_height: float | None, zoom: float = PROJECTOR_ZO
 
 def projector_spec(
     chart: alt.TopLevelMixin | dict, *, max_height: float | None = None, width: int | None = None,
-    zoom: float = PROJECTOR_ZOOM, background: str | None = None, static: bool = False,
+    zoom: float = PROJECTOR_ZOOM, background: str | None = None, static: bool = False, fill_height: bool = False,
 ) -> dict:
     """The chart's Vega-Lite spec at projector size.
 
     `width` (px) fixes the width (in the browser the container's width is used instead); `static`
-    picks the font for offline rendering (the browser has the app's own font).
+    picks the font for offline rendering (the browser has the app's own font); `fill_height` makes
+    charts with continuous y axes exactly `max_height` tall.
     """
     register_theme()
     spec = copy.deepcopy(chart) if isinstance(chart, dict) else chart.to_dict()
@@ -173,6 +174,8 @@ def projector_spec(
     height = scaled.get("height")
     if max_height is not None and isinstance(height, int | float) and height > max_height:
         scaled["height"] = max_height
+    if fill_height and max_height is not None and stretches_vertically(scaled):
+        scaled["height"] = max_height  # lines and areas simply use the room the screen has
     if width is not None and not any(k in scaled for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
         scaled["width"] = width
         scaled["autosize"] = {"type": "fit-x", "contains": "padding"}

@@ -12,7 +12,7 @@ from app.service_model import ServiceModel
 from app.ui.charts import journey as charts
 from app.ui.components import chart_with_table, empty_state, page_header
 from app.ui.context import service_model
-from app.ui.i18n import current_language, t
+from app.ui.i18n import current_language, t, translate
 from app.ui.journey_frames import CellTexts, colour_domain, heatmap_frame
 from app.ui.labels import filters_summary
 from app.ui.url_widgets import url_segmented, url_selectbox
@@ -28,16 +28,22 @@ METRIC_HELP_KEYS = {
     "ces": "journey.metric_help_ces", "responses": "journey.metric_help_responses", "gap": "journey.metric_help_gap",
 }
 MODE_KEYS = {"map": "journey.mode_map", "compare": "journey.mode_compare"}
+DEFAULT_METRIC = "csat"  # NPS of raters barely differs between touchpoints; slides share this default
 MIN_N_CHOICES = ("10", "20", "30", "50", "100")
 SELECTED_KEY = "journey_tp"
 _LAST_CLICK_KEY = "_journey_last_click"
 
 
-def cell_texts() -> CellTexts:
+def cell_texts(lang: str | None = None) -> CellTexts:
+    """The cells' words in the session's language, or in `lang` (slides and exports run outside a page)."""
+    def tr(key: str) -> str:
+        return translate(key, lang) if lang else t(key)
+
     return CellTexts(
-        n_short=t("journey.n_short"), too_few=t("journey.too_few"), no_answers=t("journey.no_answers"), touchpoint=t("common.touchpoint"),
-        stage=t("common.stage"), value=t("journey.tooltip_value"), interval=t("journey.tooltip_interval"),
-        answers=t("common.n"), note=t("journey.tooltip_note"), mot=t("journey.mot"), suggested=t("journey.suggested_mot"),
+        n_short=tr("journey.n_short"), too_few=tr("journey.too_few"), no_answers=tr("journey.no_answers"),
+        touchpoint=tr("common.touchpoint"), stage=tr("common.stage"), value=tr("journey.tooltip_value"),
+        interval=tr("journey.tooltip_interval"), answers=tr("common.n"), note=tr("journey.tooltip_note"),
+        mot=tr("journey.mot"), suggested=tr("journey.suggested_mot"),
     )
 
 
@@ -45,7 +51,7 @@ def _controls(model: ServiceModel) -> tuple[MetricSpec, str, int]:
     left, middle, right = st.columns([5, 2, 1], vertical_alignment="bottom")
     with left:
         metric = url_segmented(t("journey.metric"), list(METRICS), key="journey_metric", param="metric",
-                               default="csat", format_func=lambda k: t(METRIC_KEYS[k]))
+                               default=DEFAULT_METRIC, format_func=lambda k: t(METRIC_KEYS[k]))
     with middle:
         mode = url_segmented(t("journey.mode"), list(MODE_KEYS), key="journey_mode", param="view", default="map",
                              format_func=lambda k: t(MODE_KEYS[k]))

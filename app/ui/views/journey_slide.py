@@ -16,25 +16,24 @@ from app.analytics.touchpoints import METRICS, MetricSpec, touchpoint_metrics
 from app.service_model import ServiceModel
 from app.ui.charts import journey as charts
 from app.ui.i18n import format_number, translate
-from app.ui.journey_frames import CellTexts, colour_domain, difference_frame, heatmap_frame
+from app.ui.journey_frames import LABEL_LINES, colour_domain, difference_frame, heatmap_frame, wrap
 from app.ui.labels import COLUMN_DIMENSIONS, filters_summary, option_labels
 from app.ui.slides.params import ViewParams, choice, filters_from_params
 from app.ui.slides.protocol import KeyFigure, SlideContent
-from app.ui.views.journey import METRIC_KEYS, MIN_N_CHOICES
+from app.ui.views.journey import DEFAULT_METRIC, METRIC_KEYS, MIN_N_CHOICES, cell_texts
 from app.warehouse.filters import Filters
 from app.warehouse.scores import available_periods, touchpoint_dimension, touchpoint_totals
 from app.warehouse.touchpoint_queries import driver_importance, touchpoint_ces, touchpoint_correlations
 
+PROJECTOR_LABEL_WIDTH = 12  # characters per line in a heat-map cell on a slide (page: 14)
 
-def cell_texts(lang: str) -> CellTexts:
-    def tr(key: str) -> str:
-        return translate(key, lang)
 
-    return CellTexts(
-        n_short=tr("journey.n_short"), too_few=tr("journey.too_few"), touchpoint=tr("common.touchpoint"),
-        stage=tr("common.stage"), value=tr("journey.tooltip_value"), interval=tr("journey.tooltip_interval"),
-        answers=tr("common.n"), note=tr("journey.tooltip_note"), mot=tr("journey.mot"),
-        suggested=tr("journey.suggested_mot"),
+def projector_labels(frame: pl.DataFrame) -> pl.DataFrame:
+    """Cell labels wrapped narrower than on the page: at projector zoom a cell holds fewer letters
+    (the page wraps for a 1440 px screen at normal size)."""
+    return frame.with_columns(
+        pl.col("cell_label").map_elements(lambda text: wrap(text.replace("\n", " "), PROJECTOR_LABEL_WIDTH, LABEL_LINES),
+                                          return_dtype=pl.String)
     )
 
 
@@ -78,7 +77,7 @@ def _map_slide(con, model, filters: Filters, spec: MetricSpec, min_n: int, lang:
     if int(metrics["n"].sum() or 0) == 0:
         return SlideContent(title, None, None, message=translate("common.no_data", lang))
     low, mid, high = colour_domain(metrics, spec)
-    frame = heatmap_frame(metrics, spec, lang, cell_texts(lang), (low, mid, high))
+    frame = projector_labels(heatmap_frame(metrics, spec, lang, cell_texts(lang), (low, mid, high)))
     chart = charts.journey_heatmap(frame, domain=(low, high), mid=mid, reverse=not spec.higher_is_better,
                                    selectable=False)
     summary = filters_summary(model, filters.as_dict(), lang, translate("filters.summary_all", lang))
@@ -127,7 +126,7 @@ def _compare_slide(con, model, params: ViewParams, filters: Filters, spec: Metri
     diff = difference(a, journey_metrics(con, filters_b, min_n), spec, min_n)
     if "is_suggested_mot" not in diff.columns:
         diff = diff.join(a.select("touchpoint_id", "is_suggested_mot"), on="touchpoint_id", how="left")
-    frame = difference_frame(diff, spec, lang, cell_texts(lang), (f"A · {name_a}", f"B · {name_b}"))
+    frame = projector_labels(difference_frame(diff, spec, lang, cell_texts(lang), (f"A · {name_a}", f"B · {name_b}")))
     chart = charts.journey_heatmap(frame, domain=(-spec.diff_domain, spec.diff_domain), mid=0.0,
                                    reverse=not spec.higher_is_better, selectable=False)
     caption = translate("journey.compare_note", lang, a=name_a, b=name_b)
@@ -137,7 +136,7 @@ def _compare_slide(con, model, params: ViewParams, filters: Filters, spec: Metri
 def slide_content(con: duckdb.DuckDBPyConnection, model: ServiceModel, params: ViewParams, lang: str) -> SlideContent:
     periods = available_periods(con)
     filters = filters_from_params(params, model, periods)
-    spec = METRICS[choice(params, "metric", tuple(METRICS), "nps")]
+    spec = METRICS[choice(params, "metric", tuple(METRICS), DEFAULT_METRIC)]
     default_n = str(model.settings.min_n)
     min_n = int(choice(params, "min_n", (*MIN_N_CHOICES, default_n), default_n))
     if choice(params, "view", ("map", "compare"), "map") == "compare" and periods:

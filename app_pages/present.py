@@ -1,0 +1,5 @@
+"""Presentation mode: a storyline full screen, for the projector; keyboard and clicker friendly."""
+
+from app.ui.views.present import render
+
+render()
