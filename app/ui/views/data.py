@@ -12,7 +12,9 @@ import streamlit as st
 
 from app.settings import DATA_DIR
 from app.ui.components import page_header, page_link
+from app.ui.context import service_model
 from app.ui.i18n import format_number, t
+from app.ui.safe_text import escape_markdown
 from app.ui.views import data_files as files
 from app.ui.views import data_session as session
 from app.ui.views.data_card import (
@@ -26,7 +28,7 @@ from app.ui.views.data_card import (
 from app.ui.views.data_formats import render_formats
 from app.ui.views.data_history import render_history
 from app.ui.views.data_review import load_now, outcome_text, render_review
-from pipelines.sources import SOURCES
+from pipelines.sources import SOURCES, source_spec
 
 _OUTCOME_STYLE = {
     "loaded": (st.success, ":material/check_circle:"),
@@ -34,6 +36,7 @@ _OUTCOME_STYLE = {
     "already_loaded": (st.info, ":material/inventory:"),
     "cancelled": (st.info, ":material/close:"),
     "failed": (st.error, ":material/error:"),
+    "skipped": (st.warning, ":material/skip_next:"),
 }
 
 
@@ -69,12 +72,21 @@ def _outcomes() -> None:
         st.rerun()
 
 
+def _ready_for_load_all(staged_files: list[StagedFile]) -> list[StagedFile]:
+    """Files without problems, plus files whose only problem is clients that a staged list adds."""
+    model = service_model()
+    has_client_list = any(s.source == "clients" and s.is_clean for s in staged_files)
+    return [s for s in staged_files if s.is_clean or (
+        has_client_list and s.waits_for_clients(source_spec(s.source, model).client_column))]
+
+
 def _load_all(ready: list[StagedFile]) -> None:
-    """Load every file without problems: client lists first, so answers can refer to new clients."""
+    """Client lists first, so answers, orders and tickets can refer to the clients they add; each
+    file is checked again just before it is written and skipped if problems remain."""
     order = {s: i for i, s in enumerate(SOURCES)}
     for staged in sorted(ready, key=lambda s: order[s.source]):
-        st.caption(f"{staged.upload.name} · {source_label(staged.source)}")
-        load_now(staged)
+        st.caption(f"{escape_markdown(staged.upload.name)} · {source_label(staged.source)}")
+        load_now(staged, only_if_clean=True)
     st.rerun()
 
 
@@ -104,7 +116,7 @@ def render() -> None:
         st.subheader(t("data.staged_title", n=len(active), size=format_size(total)), anchor=False)
         load_all_slot = st.empty()
         read_all_with_progress(active)
-        ready = [s for s in _cards(active) if s.is_clean]
+        ready = _ready_for_load_all(_cards(active))
         if len(ready) > 1 and load_all_slot.button(
                 t("data.load_all_files", n=len(ready)), key="data_load_all", type="primary",
                 icon=":material/done_all:"):

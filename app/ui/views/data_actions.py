@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 class ActionOutcome:
     """What happened, for the page to say in the reader's language."""
 
-    status: str  # loaded | already_loaded | failed | undone | cancelled (nothing written)
+    status: str  # loaded | already_loaded | failed | undone | cancelled | skipped (nothing written)
     file_name: str
     source: str
     batch_id: int | None = None

@@ -11,6 +11,7 @@ import streamlit as st
 
 from app.ui.context import service_model
 from app.ui.i18n import format_number, t
+from app.ui.safe_text import escape_markdown
 from app.ui.views import data_files as files
 from app.ui.views import data_session as session
 from app.ui.views.data_mapping import MappingChoice, needs_attention, render_mapping
@@ -34,6 +35,12 @@ class StagedFile:
     @property
     def is_clean(self) -> bool:
         return not self.validation.fatal and self.validation.problems.is_empty() and self.validation.good.height > 0
+
+    def waits_for_clients(self, client_column: str | None) -> bool:
+        """Its only problems are client ids missing from the client list (a staged list may add them)."""
+        v = self.validation
+        return bool(client_column) and not v.fatal and not v.problems.is_empty() \
+            and set(v.problems["column"].unique().to_list()) == {client_column}
 
 
 def format_size(n_bytes: int) -> str:
@@ -61,7 +68,7 @@ def read_all_with_progress(uploads: list[files.Upload]) -> None:
         return
     bar = st.progress(0.0)
     for i, upload in enumerate(todo):
-        bar.progress(i / len(todo), text=t("data.progress_reading", file=upload.name, size=format_size(upload.size),
+        bar.progress(i / len(todo), text=t("data.progress_reading", file=escape_markdown(upload.name), size=format_size(upload.size),
                                            i=i + 1, n=len(todo)))
         read = files.read_upload(upload, *read_inputs_of(upload))
         if isinstance(read, ReadResult):
@@ -120,7 +127,7 @@ def _choose_source(column, upload: files.Upload, read: ReadResult) -> str | None
 
 def _title(upload: files.Upload) -> None:
     icon = ":material/table_view:" if upload.is_workbook else ":material/description:"
-    st.markdown(f"#### {icon} {upload.name}")
+    st.markdown(f"#### {icon} {escape_markdown(upload.name)}")
     st.caption(t("data.file_size", size=format_size(upload.size), sha=upload.sha256[:12]))
 
 
@@ -141,7 +148,7 @@ def render_card(upload: files.Upload) -> StagedFile | None:
         disabled=upload.is_workbook, format_func=lambda s: t(f"data.sep.{s}"))
     read = files.read_upload(upload, encoding, separator)
     if isinstance(read, str):
-        st.error(read, icon=":material/error:")
+        st.error(escape_markdown(read), icon=":material/error:")
         if not upload.is_workbook:
             st.caption(t("data.read_hint"))
         remove_button(upload)
@@ -154,7 +161,7 @@ def render_card(upload: files.Upload) -> StagedFile | None:
         return None
     already = files.loaded_batch(upload, source)
     if already:
-        st.info(t("data.already_loaded", file=upload.name, batch=already[0], loaded=f"{already[1]:%Y-%m-%d %H:%M}",
+        st.info(t("data.already_loaded", file=escape_markdown(upload.name), batch=already[0], loaded=f"{already[1]:%Y-%m-%d %H:%M}",
                   source=source_label(source)), icon=":material/inventory:")
         remove_button(upload)
         return None

@@ -19,6 +19,7 @@ import streamlit as st
 
 from app.ui.context import cursor, data_version, service_model
 from app.ui.i18n import t
+from app.ui.safe_text import escape_markdown
 from pipelines.detect import detect_source
 from pipelines.load import find_loaded_batch, prepare_read, resolve_mapping
 from pipelines.mapping import load_saved_mapping
@@ -95,8 +96,9 @@ def unsupported_type_message(upload: Upload) -> str | None:
     if upload.suffix in ACCEPTED_SUFFIXES:
         return None
     if upload.suffix == ".xls":
-        return t("data.error_xls", file=upload.name)
-    return t("data.error_type", file=upload.name, suffix=upload.suffix or t("data.no_suffix"))
+        return t("data.error_xls", file=escape_markdown(upload.name))
+    return t("data.error_type", file=escape_markdown(upload.name),
+             suffix=escape_markdown(upload.suffix) if upload.suffix else t("data.no_suffix"))
 
 
 def read_upload(upload: Upload, encoding: str, separator: str) -> ReadResult | str:

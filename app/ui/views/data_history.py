@@ -12,6 +12,7 @@ import streamlit as st
 from app.ui.components import download_buttons
 from app.ui.context import cached_query, service_model
 from app.ui.i18n import format_number, t
+from app.ui.safe_text import escape_markdown
 from app.ui.views import data_session as session
 from app.ui.views.data_actions import undo_batch
 from app.ui.views.data_card import source_label
@@ -34,13 +35,14 @@ def history_frame(batches: pl.DataFrame) -> pl.DataFrame:
     return batches.with_columns(
         pl.Series("source_label", [source_label(s) for s in batches["source"]]),
         pl.Series("status_label", status),
+        pl.col("sha256").str.slice(0, 16).alias("sha256_start"),
     ).sort("batch_id", descending=True)
 
 
 def _column_config() -> dict:
-    number = {"format": "%d"}
+    number = {"format": "localized"}
     return {
-        "batch_id": st.column_config.NumberColumn(t("data.h_batch"), width="small", **number),
+        "batch_id": st.column_config.NumberColumn(t("data.h_batch"), width="small", format="%d"),
         "source_label": st.column_config.TextColumn(t("data.h_source")),
         "file_name": st.column_config.TextColumn(t("data.h_file"), width="medium"),
         "rows_in": st.column_config.NumberColumn(t("data.h_rows_in"), **number),
@@ -48,12 +50,14 @@ def _column_config() -> dict:
         "rows_rejected": st.column_config.NumberColumn(t("data.h_rows_left_out"), **number),
         "loaded_at": st.column_config.DatetimeColumn(t("data.h_loaded_at"), format="YYYY-MM-DD HH:mm"),
         "status_label": st.column_config.TextColumn(t("data.h_status"), width="medium"),
-        "sha256": st.column_config.TextColumn(t("data.h_sha256"), width="medium"),
+        "sha256_start": st.column_config.TextColumn(t("data.h_sha256"), help=t("data.h_sha256_help")),
     }
 
 
 COLUMNS = ["batch_id", "source_label", "file_name", "rows_in", "rows_accepted", "rows_rejected", "loaded_at",
-           "status_label", "sha256"]
+           "status_label", "sha256_start"]
+DOWNLOAD_COLUMNS = ["batch_id", "source", "source_label", "file_name", "rows_in", "rows_accepted", "rows_rejected",
+                    "loaded_at", "status", "rolled_back_at", "sha256"]
 
 
 def render_history() -> None:
@@ -63,8 +67,7 @@ def render_history() -> None:
         st.info(t("data.history_empty"), icon=":material/inbox:")
         return
     st.dataframe(frame.select(COLUMNS), hide_index=True, column_config=_column_config(), key="data_history")
-    download_buttons(frame.select(COLUMNS[:-2] + ["status", "rolled_back_at", "sha256"]), "batch_history",
-                     "data_history_dl")
+    download_buttons(frame.select(DOWNLOAD_COLUMNS), "batch_history", "data_history_dl")
     _undo_controls(frame)
 
 
@@ -79,7 +82,8 @@ def _undo_controls(frame: pl.DataFrame) -> None:
         return
     st.markdown(f"**{t('data.undo_title')}**")
     choice_col, undo_col, original_col = st.columns([4, 1, 1], vertical_alignment="bottom")
-    batch_id = choice_col.selectbox(t("data.undo_choose"), list(loaded), key="data_undo_choice",
+    # Keyed by the newest batch: after a load the choice starts at that batch, the likeliest to undo.
+    batch_id = choice_col.selectbox(t("data.undo_choose"), list(loaded), key=f"data_undo_choice_{max(loaded)}",
                                     format_func=lambda b: _batch_option(loaded[b]))
     if batch_id is None:
         return
@@ -107,7 +111,8 @@ def _confirm_undo(batch: dict, frame: pl.DataFrame) -> None:
     @st.dialog(t("data.undo_dialog_title", batch=batch["batch_id"]), on_dismiss=session.cancel_undo)
     def dialog() -> None:
         table = source_spec(batch["source"], service_model()).table
-        st.markdown(t("data.undo_dialog_text", rows=format_number(batch["rows_accepted"]), file=batch["file_name"],
+        st.markdown(t("data.undo_dialog_text", rows=format_number(batch["rows_accepted"]),
+                      file=escape_markdown(batch["file_name"]),
                       source=source_label(batch["source"]), loaded=_when(batch["loaded_at"]), table=table))
         warning = _dependants_warning(batch, frame)
         if warning:

@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from app.ui.i18n import t
+from app.ui.safe_text import escape_markdown
 from app.ui.views.data_actions import save_column_mapping
 from app.ui.views.data_files import Upload, saved_mapping, starting_mapping
 from pipelines.readers import ReadResult
@@ -93,7 +94,7 @@ def render_mapping(upload: Upload, read: ReadResult, read_inputs: tuple, spec: S
         frame, key=key, hide_index=True, width="stretch", disabled=["file_column", "examples", "basis"],
         column_config={
             "file_column": st.column_config.TextColumn(t("data.map_file_column"), width="medium"),
-            "examples": st.column_config.TextColumn(t("data.map_examples"), width="large"),
+            "examples": st.column_config.TextColumn(t("data.map_examples"), width="medium"),
             "target": st.column_config.SelectboxColumn(
                 t("data.map_target"), options=[NOT_LOADED, *spec.column_names], required=True,
                 format_func=_target_label(spec), width="medium", help=t("data.map_target_help")),
@@ -130,11 +131,12 @@ def render_mapping(upload: Upload, read: ReadResult, read_inputs: tuple, spec: S
 def _required_status(spec: SourceSpec, mapping: dict[str, str | None], names: dict[str, str],
                      missing: list[str], clashes: dict[str, list[str]]) -> None:
     feeds = {c: names[h] for h, c in mapping.items() if c}
-    parts = [f":green[:material/check: {c} ← «{feeds[c]}»]" if c in feeds else f":red[:material/close: {c}]"
+    parts = [f":green[:material/check: {c} ← «{escape_markdown(feeds[c])}»]" if c in feeds
+             else f":red[:material/close: {c}]"
              for c in spec.required]
     st.markdown(f"{t('data.map_required')}: " + " · ".join(parts))
     if missing:
         st.error(t("data.map_missing", columns=", ".join(missing)), icon=":material/rule:")
     for column, headers in clashes.items():
-        st.error(t("data.map_clash", column=column, headers=", ".join(f"«{h}»" for h in headers)),
+        st.error(t("data.map_clash", column=column, headers=", ".join(f"«{escape_markdown(h)}»" for h in headers)),
                  icon=":material/call_merge:")

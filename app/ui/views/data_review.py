@@ -11,6 +11,7 @@ import streamlit as st
 from app.ui.components import download_buttons
 from app.ui.context import cursor, service_model
 from app.ui.i18n import format_number, t
+from app.ui.safe_text import escape_markdown
 from app.ui.views import data_files as files
 from app.ui.views import data_session as session
 from app.ui.views.data_actions import ActionOutcome, load_validated_file
@@ -26,6 +27,7 @@ OUTCOME_KEYS = {
     "failed": "data.outcome_failed",
     "undone": "data.outcome_undone",
     "cancelled": "data.outcome_cancelled",
+    "skipped": "data.outcome_skipped",
 }
 
 
@@ -64,7 +66,8 @@ def _problems(staged: StagedFile, client_list_staged: bool) -> None:
     key = f"data_problems_{staged.upload.file_id}"
     if v.fatal:
         reasons = "; ".join(v.problems["expected"].to_list())
-        st.error(t("data.fatal", file=staged.upload.name, reasons=reasons), icon=":material/block:")
+        st.error(t("data.fatal", file=escape_markdown(staged.upload.name), reasons=escape_markdown(reasons)),
+                 icon=":material/block:")
         return
     if v.problems.is_empty():
         st.success(t("data.no_problems", rows=format_number(v.good.height)), icon=":material/check_circle:")
@@ -75,12 +78,13 @@ def _problems(staged: StagedFile, client_list_staged: bool) -> None:
     client_column = source_spec(staged.source, service_model()).client_column
     if client_list_staged and client_column in v.problems["column"].to_list():
         st.info(t("data.hint_clients_first"), icon=":material/lightbulb:")
-    with st.expander(t("data.problems_all", n=format_number(v.problems.height)), icon=":material/table:"):
-        shown = v.problems.head(MAX_PROBLEMS_SHOWN)
-        if v.problems.height > MAX_PROBLEMS_SHOWN:
-            st.caption(t("data.problems_cut", shown=format_number(MAX_PROBLEMS_SHOWN)))
-        st.dataframe(shown, hide_index=True, column_config=_problems_config(), key=f"{key}_table")
-        download_buttons(v.problems.drop("file"), f"{Path(staged.upload.name).stem}_problems", f"{key}_dl")
+    st.markdown(f"**{t('data.problems_all', n=format_number(v.problems.height))}**")
+    shown = v.problems.head(MAX_PROBLEMS_SHOWN)
+    if v.problems.height > MAX_PROBLEMS_SHOWN:
+        st.caption(t("data.problems_cut", shown=format_number(MAX_PROBLEMS_SHOWN)))
+    st.dataframe(shown, hide_index=True, column_config=_problems_config(), key=f"{key}_table",
+                 height=min(36 * (shown.height + 1) + 3, 360))
+    download_buttons(v.problems.drop("file"), f"{Path(staged.upload.name).stem}_problems", f"{key}_dl")
 
 
 def _preview(staged: StagedFile, expanded: bool) -> None:
@@ -143,11 +147,18 @@ def progress_bar(good_rows: int):
     return report
 
 
-def load_now(staged: StagedFile) -> ActionOutcome:
-    """Validate against the warehouse as it is this instant, then write; record what happened."""
+def load_now(staged: StagedFile, only_if_clean: bool = False) -> ActionOutcome:
+    """Validate against the warehouse as it is this instant, then write; record what happened.
+
+    With `only_if_clean` ("Load all"), a file that still has problems after the files before it
+    loaded is skipped and stays on the page for the analyst to decide."""
     report = progress_bar(staged.validation.good.height)
     validation = files.validate_upload(staged.upload, staged.read, staged.read_inputs, staged.source,
                                        staged.choice.mapping)
+    if only_if_clean and (validation.fatal or not validation.problems.is_empty()):
+        outcome = ActionOutcome("skipped", staged.upload.name, staged.source, rows_left_out=validation.n_bad_rows)
+        session.record(outcome)
+        return outcome
     report(0.4, "validated")
     to_save = None
     if staged.choice.remember:
@@ -160,9 +171,9 @@ def load_now(staged: StagedFile) -> ActionOutcome:
 
 
 def outcome_text(outcome: ActionOutcome) -> str:
-    fields = {"file": outcome.file_name, "source": source_label(outcome.source) if outcome.source else "",
+    fields = {"file": escape_markdown(outcome.file_name), "source": source_label(outcome.source) if outcome.source else "",
               "batch": outcome.batch_id, "rows": format_number(outcome.rows),
-              "bad": format_number(outcome.rows_left_out), "error": outcome.error or ""}
+              "bad": format_number(outcome.rows_left_out), "error": escape_markdown(outcome.error or "")}
     key = OUTCOME_KEYS[outcome.status]
     if outcome.status == "loaded" and outcome.rows_left_out:
         key = "data.outcome_loaded_some"
