@@ -11,6 +11,7 @@ before putting them into a Markdown string (st.markdown, st.caption, st.info, la
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Everything CommonMark/GFM or Streamlit's extensions (:colour[...], :material/...:, $math$) treat
 # as syntax anywhere in a line, plus < > (tags, autolinks) and . (www.… autolinks).
@@ -22,5 +23,8 @@ _LINE_START = re.compile(r"^(\s*)([#+\-=])")
 def escape_markdown(value: object) -> str:
     """`value` as a string that Markdown renders literally, on one line."""
     text = "" if value is None else str(value)
+    # Line breaks become spaces; other control and format characters (NUL, right-to-left override
+    # that reverses what follows, zero-width joiners) are dropped: they only disguise text.
     text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf"))
     return _LINE_START.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", text))
