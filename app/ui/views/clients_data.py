@@ -1,0 +1,152 @@
+"""The clients page's figures: the satisfaction index of every client, the ranked client list with
+risk flags, NPS history, money and open work, and one client's card — each computed once per data
+version, filters and index configuration (cached_query). No rendering here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from app.analytics.client_risk import risk_flags
+from app.analytics.movers import latest_and_previous
+from app.analytics.satisfaction_index import latest_with_change, period_summary, satisfaction_index
+from app.service_model import SatisfactionIndex, ServiceModel
+from app.ui.context import cached_query
+from app.warehouse.client_queries import (
+    client_answers,
+    client_facts,
+    client_ids,
+    client_list,
+    client_orders,
+    client_profile,
+    client_ratings,
+    client_tickets,
+    follow_up_counts,
+)
+from app.warehouse.filters import Filters
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """The hashable form of the model's index configuration (a cache key, so a YAML edit shows at once)."""
+
+    config_json: str
+    scales: tuple[tuple[str, float, float], ...]
+
+    @classmethod
+    def of(cls, model: ServiceModel) -> IndexConfig:
+        return cls(model.satisfaction_index.model_dump_json(),
+                   tuple((tp.id, float(tp.scale.min), float(tp.scale.max)) for tp in model.touchpoints))
+
+    @property
+    def config(self) -> SatisfactionIndex:
+        return SatisfactionIndex.model_validate_json(self.config_json)
+
+    @property
+    def scale_map(self) -> dict[str, tuple[float, float]]:
+        return {tp: (low, high) for tp, low, high in self.scales}
+
+    @property
+    def importance_columns(self) -> tuple[str, ...]:
+        return tuple(sorted({f.importance_column for f in self.config.factors}))
+
+
+def index_frames(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexConfig
+                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(factor scores, index per client × quarter) for the clients under the filters."""
+    clients = client_list(con, filters, cfg.importance_columns)
+    facts = client_facts(con, filters)
+    return satisfaction_index(facts, clients, cfg.config, cfg.scale_map)
+
+
+def index_summary(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexConfig) -> pl.DataFrame:
+    """Per quarter: clients scored, mean index and blocks, partial scores (the overview tile)."""
+    return period_summary(index_frames(con, filters, cfg)[1])
+
+
+def _nps_history(facts: pl.DataFrame, periods: list[str]) -> pl.DataFrame:
+    nps = facts.filter(pl.col("fact") == "nps").sort("period")
+    return nps.group_by("client_id", maintain_order=True).agg(
+        pl.col("value").alias("nps_history"),
+        pl.col("value").last().alias("nps_latest"),
+        pl.col("period").last().alias("nps_period"),
+        pl.col("n").sum().alias("n_answers_range"),
+    )
+
+
+def client_table(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexConfig) -> pl.DataFrame:
+    """Every client under the filters with index and change, NPS history, money, open work and risk."""
+    clients = client_list(con, filters, cfg.importance_columns)
+    facts = client_facts(con, filters)
+    _, index = satisfaction_index(facts, clients, cfg.config, cfg.scale_map)
+    periods = sorted(index["period"].unique().to_list()) if index.height else []
+    current, previous = latest_and_previous(periods)
+    table = clients.drop(list(cfg.importance_columns), strict=False)
+    if current is None:
+        return table.with_columns(pl.lit(None, dtype=pl.Float64).alias("index"))
+    latest = latest_with_change(index, current, previous)
+    risk = risk_flags(facts, index, periods, current, previous)
+    table = (
+        table.join(latest.drop("index_previous"), on="client_id", how="left")
+        .join(_nps_history(facts, periods), on="client_id", how="left")
+        .join(risk.drop("index_change"), on="client_id", how="left")
+        .with_columns(pl.col("risk_level").fill_null("ok"), pl.col("is_at_risk").fill_null(False),
+                      pl.col("reasons").fill_null([]))
+    )
+    cases = follow_up_counts(con)
+    if cases is not None:
+        table = table.join(cases, on="client_id", how="left").with_columns(
+            pl.col("n_open_cases").fill_null(0), pl.col("n_cases").fill_null(0))
+    return table.with_columns(pl.lit(current).alias("current_period"), pl.lit(previous).alias("previous_period"))
+
+
+def client_card_frames(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters, cfg: IndexConfig
+                       ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(factor scores, index per quarter, risk flags of the newest quarter) of one client.
+
+    Only the quarter range applies: a client opened from a link shows even when the sidebar's
+    segment filters would hide it from the list.
+    """
+    period_only = Filters(period_from=filters.period_from, period_to=filters.period_to)
+    clients = client_list(con, period_only, cfg.importance_columns).filter(pl.col("client_id") == client_id)
+    facts = client_facts(con, period_only, client_id)
+    factors, index = satisfaction_index(facts, clients, cfg.config, cfg.scale_map)
+    periods = sorted(set(facts["period"].to_list()))
+    current, previous = latest_and_previous(periods)
+    risk = risk_flags(facts, index, periods, current, previous) if current else pl.DataFrame()
+    return factors, index, risk
+
+
+def client_detail(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters) -> dict[str, pl.DataFrame]:
+    """Profile, touchpoint ratings per quarter, answers, orders and tickets of one client."""
+    period_only = Filters(period_from=filters.period_from, period_to=filters.period_to)
+    return {
+        "profile": client_profile(con, client_id),
+        "ratings": client_ratings(con, client_id, period_only),
+        "answers": client_answers(con, client_id, period_only),
+        "orders": client_orders(con, client_id, period_only),
+        "tickets": client_tickets(con, client_id, period_only),
+    }
+
+
+def all_client_ids() -> list[str]:
+    return cached_query(client_ids)
+
+
+def table(filters: Filters, model: ServiceModel) -> pl.DataFrame:
+    return cached_query(client_table, filters, IndexConfig.of(model))
+
+
+def summary(filters: Filters, model: ServiceModel) -> pl.DataFrame:
+    return cached_query(index_summary, filters, IndexConfig.of(model))
+
+
+def card(client_id: str, filters: Filters, model: ServiceModel) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    return cached_query(client_card_frames, client_id, filters, IndexConfig.of(model))
+
+
+def detail(client_id: str, filters: Filters) -> dict[str, pl.DataFrame]:
+    return cached_query(client_detail, client_id, filters)

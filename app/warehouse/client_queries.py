@@ -1,0 +1,157 @@
+"""Client queries: the client list with its money and open work, per-client quarterly facts for the
+satisfaction index and risk flags (mart_client_facts), and one client's journey as it lived it —
+its answers, touchpoint ratings, orders and tickets.
+
+Client-level filters (business unit, segment, grade, status) and the quarter range apply; respondent
+role does not (a client is scored as a whole), and the page says so. All values are bound parameters.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from app.warehouse.connection import query, table_exists
+from app.warehouse.filters import Filters, filter_sql
+
+CLIENT_COLUMNS = frozenset(("business_unit", "segment", "grade", "status"))
+FACT_COLUMNS = frozenset(("period", *CLIENT_COLUMNS))
+FOLLOW_UP_TABLE = "follow_up_cases"  # built by the closed-loop issue; counted when it exists
+
+
+def client_list(con: duckdb.DuckDBPyConnection, filters: Filters, importance_columns: tuple[str, ...] = ()
+                ) -> pl.DataFrame:
+    """One row per client under the client filters: keys, money, open tickets, importance weights."""
+    where, params = filter_sql(filters, CLIENT_COLUMNS, alias="c")
+    known = {r[0] for r in con.execute("describe mart_clients").fetchall()}
+    weights = "".join(f", c.{col}::double as {col}" for col in importance_columns if col in known)
+    return query(
+        con,
+        f"""
+        select c.client_id, c.name, c.business_unit, c.segment, c.grade, c.status, c.region,
+               c.revenue::double as revenue, c.ltv::double as ltv, c.first_order_at, c.churned_at,
+               c.n_orders::bigint as n_orders,
+               coalesce(t.n_open, 0)::bigint as n_open_tickets{weights}
+        from mart_clients c
+        left join (select client_id, count(*) as n_open from mart_tickets where is_open group by client_id) t
+            using (client_id)
+        where {where}
+        order by c.client_id
+        """,
+        params,
+    )
+
+
+def client_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every client id in the client list (to validate a `?client=` link)."""
+    return [r[0] for r in con.execute("select client_id from mart_clients order by client_id").fetchall()]
+
+
+def client_facts(con: duckdb.DuckDBPyConnection, filters: Filters, client_id: str | None = None) -> pl.DataFrame:
+    """client_id, period, fact, touchpoint_id, value, n under the filters (one client if given)."""
+    where, params = filter_sql(filters, FACT_COLUMNS)
+    if client_id is not None:
+        where += " and client_id = $client_id"
+        params["client_id"] = client_id
+    return query(
+        con,
+        f"""
+        select client_id, period, fact, touchpoint_id, value, n::bigint as n
+        from mart_client_facts where {where}
+        order by client_id, period, fact, touchpoint_id
+        """,
+        params,
+    )
+
+
+def follow_up_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
+    """Open and total follow-up cases per client, or None while the closed-loop table does not exist."""
+    if not table_exists(con, FOLLOW_UP_TABLE):
+        return None
+    columns = {r[0] for r in con.execute(f"describe {FOLLOW_UP_TABLE}").fetchall()}
+    if "client_id" not in columns:
+        return None
+    if "status" in columns:  # open | in_progress | resolved | closed | withdrawn
+        is_open = "coalesce(lower(status), 'open') not in ('resolved', 'closed', 'withdrawn')"
+    elif "closed_at" in columns:
+        is_open = "closed_at is null"
+    else:
+        is_open = "true"
+    return query(
+        con,
+        f"""
+        select client_id, count(*) filter (where {is_open})::bigint as n_open_cases,
+               count(*)::bigint as n_cases
+        from {FOLLOW_UP_TABLE} where client_id is not null group by client_id
+        """,
+    )
+
+
+def client_profile(con: duckdb.DuckDBPyConnection, client_id: str) -> pl.DataFrame:
+    """The client list's row for one client (all columns, importance weights included)."""
+    return query(con, "select * exclude (batch_id, source_row) from mart_clients where client_id = $id",
+                 {"id": client_id})
+
+
+def client_ratings(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters) -> pl.DataFrame:
+    """The client's touchpoint ratings per quarter: mean rating and mean 0–100 score, answers."""
+    where, params = filter_sql(filters, frozenset({"period"}))
+    params["id"] = client_id
+    return query(
+        con,
+        f"""
+        select period, stage_id, stage_order, touchpoint_id, touchpoint_order,
+               avg(rating)::double as rating, avg(score_100)::double as score_100, count(*)::bigint as n
+        from mart_ratings where client_id = $id and {where}
+        group by all order by period, stage_order, touchpoint_order
+        """,
+        params,
+    )
+
+
+def client_answers(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters) -> pl.DataFrame:
+    """The client's survey answers, newest first: who answered, the 0–10 score, effort, comment."""
+    where, params = filter_sql(filters, frozenset({"period"}))
+    params["id"] = client_id
+    return query(
+        con,
+        f"""
+        select submitted_at::date as submitted_on, period, respondent_role, nps, nps_class, ces, channel, comment
+        from mart_responses where client_id = $id and {where}
+        order by submitted_at desc
+        """,
+        params,
+    )
+
+
+def client_orders(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters) -> pl.DataFrame:
+    """The client's orders, newest first, with promised and actual delivery and the delay."""
+    where, params = filter_sql(filters, frozenset({"period"}))
+    params["id"] = client_id
+    return query(
+        con,
+        f"""
+        select order_id, period, ordered_at::date as ordered_on, promised_at::date as promised_on,
+               delivered_at::date as delivered_on, delay_days, is_delivered, is_on_time, amount::double as amount,
+               product_class
+        from mart_orders where client_id = $id and {where}
+        order by ordered_at desc
+        """,
+        params,
+    )
+
+
+def client_tickets(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters) -> pl.DataFrame:
+    """The client's tickets, newest first, with response and resolution times."""
+    where, params = filter_sql(filters, frozenset({"period"}))
+    params["id"] = client_id
+    return query(
+        con,
+        f"""
+        select ticket_id, period, opened_at, touchpoint_id, category, severity, is_open,
+               first_response_hours, resolution_hours / 24.0 as resolution_days, text
+        from mart_tickets where client_id = $id and {where}
+        order by opened_at desc
+        """,
+        params,
+    )

@@ -1,0 +1,66 @@
+"""KPI tree queries: KPI values per quarter and business unit (mart_kpi_values), the tree's
+dimension tables, and the key-driver model's mean |SHAP| per touchpoint when one is stored.
+
+Values are returned raw; status, trend and link evidence are computed in app.analytics.kpi_tree /
+kpi_evidence. All values are bound parameters.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from app.warehouse.connection import query, table_exists
+
+VALUE_SCHEMA = {"kpi_id": pl.String, "period": pl.String, "business_unit": pl.String, "value": pl.Float64}
+
+
+def kpi_values(con: duckdb.DuckDBPyConnection, period_from: str | None = None,
+               period_to: str | None = None) -> pl.DataFrame:
+    """kpi_id, period, business_unit (null = company), value for all segments, within the quarters."""
+    if not table_exists(con, "mart_kpi_values"):
+        return pl.DataFrame(schema=VALUE_SCHEMA)
+    return query(
+        con,
+        """
+        select kpi_id, period, business_unit, value::double as value
+        from mart_kpi_values
+        where segment is null and value is not null and isfinite(value)
+          and ($from::varchar is null or period >= $from) and ($to::varchar is null or period <= $to)
+        order by kpi_id, period, business_unit nulls first
+        """,
+        {"from": period_from, "to": period_to},
+    )
+
+
+def kpi_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Quarters that have any KPI value, oldest first."""
+    if not table_exists(con, "mart_kpi_values"):
+        return []
+    rows = con.execute(
+        "select distinct period from mart_kpi_values where period is not null order by period").fetchall()
+    return [r[0] for r in rows]
+
+
+def kpi_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """parent_id, child_id: every link of the tree as loaded into the warehouse."""
+    return query(con, "select parent_id, child_id from dim_kpi_links order by parent_id, child_id")
+
+
+def driver_shap_by_touchpoint(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
+    """Mean |SHAP| per touchpoint from the drivers pipeline, or None while no driver model is stored."""
+    try:
+        from pipelines import drivers  # noqa: PLC0415 — built by another issue; optional until it lands
+    except ImportError:
+        drivers = None
+    reader = getattr(drivers, "mean_abs_shap_by_touchpoint", None) if drivers else None
+    if reader is not None:
+        frame = reader(con)
+        return frame if frame is not None and frame.height else None
+    if not table_exists(con, "driver_importance"):
+        return None
+    columns = {r[0] for r in con.execute("describe driver_importance").fetchall()}
+    if not {"touchpoint_id", "importance"} <= columns:
+        return None
+    frame = query(con, "select touchpoint_id, importance::double as mean_abs_shap from driver_importance")
+    return frame if frame.height else None
