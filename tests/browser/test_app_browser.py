@@ -8,6 +8,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app.ui.pages import PAGES, PROJECT_ROOT
 from tests.browser.helpers import assert_no_exception, metric_value, open_page, wait_for_app
@@ -39,10 +40,24 @@ def test_each_page_renders_and_is_photographed(page: Page, app_url: str, entry):
 
 
 def _choose_business_unit(page: Page, label: str) -> None:
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Business unit").click()
-    page.get_by_role("option", name=label, exact=True).click()
-    page.keyboard.press("Escape")
+    """Type into the sidebar's business-unit multiselect and pick the option (retried: a rerun that
+    lands while the drop-down opens closes it again)."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Business unit")
+    for attempt in range(3):
+        box.locator("input").click()
+        page.keyboard.type(label)
+        option = page.get_by_role("option", name=label, exact=True)
+        try:
+            option.wait_for(timeout=5_000)
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page)
+            continue
+        option.click()
+        page.keyboard.press("Escape")
+        return
 
 
 def test_filter_changes_url_and_figures_and_the_link_restores_them(page: Page, app_url: str, browser):
