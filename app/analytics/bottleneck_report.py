@@ -15,6 +15,7 @@ from app.analytics import bottlenecks as bn
 from app.analytics import deadline_chain as chain
 from app.analytics import process_map as pm
 from app.analytics import wait_cost as wc
+from app.analytics.bottleneck_pick import Bottleneck, find_bottleneck
 from app.service_model import ServiceModel
 
 BREAKDOWNS: tuple[str, ...] = ("business_unit", "product_class", "segment", "grade")
@@ -40,7 +41,7 @@ class ProcessReport:
     nodes: pl.DataFrame
     edges: pl.DataFrame
     variants: pl.DataFrame
-    bottleneck: bn.Bottleneck | None
+    bottleneck: Bottleneck | None
     chain: ChainReport | None
     wait_cost: pl.DataFrame  # per step: NPS / rating points per day of waiting
     wait_bins: pl.DataFrame  # per step × waiting bin: NPS and rating
@@ -103,7 +104,7 @@ def process_report(
     summary = bn.case_summary(cases, as_of)
     summary_row = summary.row(0, named=True) if summary.height else {}
     unattributed = bn.unattributed_lateness(stats, summary, process) if summary.height else 0.0
-    nodes, edges = pm.directly_follows(steps)
+    nodes, edges = pm.directly_follows(steps, cases)
     cost, bins = _experience(steps, step_dim, answers, ratings, process)
     return ProcessReport(
         process=process,
@@ -114,8 +115,8 @@ def process_report(
         pareto=bn.delay_pareto(stats, unattributed) if stats.height else pl.DataFrame(),
         nodes=nodes,
         edges=edges,
-        variants=pm.variants(steps),
-        bottleneck=bn.find_bottleneck(steps, cases, process, min_cases=min_cases, as_of=as_of)
+        variants=pm.variants(steps, cases),
+        bottleneck=find_bottleneck(steps, cases, process, min_cases=min_cases, as_of=as_of)
         if steps.height
         else None,
         chain=_chain(steps, cases, step_dim, process, as_of) if steps.height else None,

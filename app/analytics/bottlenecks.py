@@ -24,7 +24,6 @@ Everything is vectorised Polars over lazy frames, so 5 million events take secon
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
@@ -142,6 +141,7 @@ def step_stats(
         processing_median_hours=pl.col("duration_hours").filter(done).median(),
         processing_p90_hours=pl.col("duration_hours").filter(done).quantile(0.9, "linear"),
         step_median_hours=pl.col("step_hours").filter(done).median(),
+        step_p90_hours=pl.col("step_hours").filter(done).quantile(0.9, "linear"),
         n_rework_cases=pl.col("case_id").filter(pl.col("is_rework")).n_unique(),
         n_over=pl.col("is_over").sum(),
         excess_hours=pl.col("excess_hours").sum(),
@@ -223,82 +223,3 @@ def unattributed_lateness(stats: pl.DataFrame, summary: pl.DataFrame, process: s
     total = summary.filter(pl.col("process") == process)["late_hours_total"].sum()
     attributed = stats.filter(pl.col("process") == process)["lateness_hours"].sum()
     return max(0.0, float(total or 0.0) - float(attributed or 0.0))
-
-
-@dataclass(frozen=True)
-class Bottleneck:
-    """The step (in one business unit, when units are known) that explains most of the delay."""
-
-    process: str
-    activity: str
-    business_unit: str | None
-    measure: str  # "lateness" (share of late hours) or "excess" (share of hours over target)
-    delay_pct: float
-    wait_median_hours: float | None
-    over_target_pct: float | None
-    n_cases: int
-    wait_median_hours_elsewhere: float | None  # the same step in the other units
-    product_class: str | None  # where most of this cell's delay sits, if classes are known
-    product_class_pct: float | None
-
-
-def _cell_choice(by_unit: pl.DataFrame, min_cases: int) -> tuple[str, dict] | None:
-    use_lateness = by_unit["lateness_hours"].sum() > 0
-    measure = "lateness" if use_lateness else "excess"
-    column = f"{measure}_pct"
-    eligible = by_unit.filter((pl.col("n_cases") >= min_cases) & pl.col(column).is_not_null())
-    if eligible.is_empty() or eligible[column].max() <= 0:
-        return None
-    return measure, eligible.sort([column, "n_cases"], descending=True).row(0, named=True)
-
-
-def _top_product_class(steps: pl.DataFrame, cases: pl.DataFrame, cell: dict, as_of, measure: str):
-    """The product class holding most of the cell's delay (attribution runs over whole cases)."""
-    if steps["product_class"].drop_nulls().is_empty():
-        return None, None
-    unit = cell.get("business_unit")
-    by = ("business_unit", "product_class") if unit is not None else ("product_class",)
-    keep = pl.col("activity") == cell["activity"]
-    if unit is not None:
-        keep &= pl.col("business_unit") == unit
-    by_class = step_stats(steps, cases, by=by, as_of=as_of).filter(keep).drop_nulls("product_class")
-    column = f"{measure}_hours"
-    total = by_class[column].sum()
-    if not total:
-        return None, None
-    top = by_class.sort(column, descending=True).row(0, named=True)
-    return top["product_class"], 100.0 * top[column] / total
-
-
-def find_bottleneck(
-    steps: pl.DataFrame, cases: pl.DataFrame, process: str, min_cases: int = 30, as_of: datetime | None = None
-) -> Bottleneck | None:
-    """The step × business unit with the largest share of the process's delay (among cells with at
-    least `min_cases` cases), with its evidence; None when nothing is late or over target."""
-    as_of = as_of if as_of is not None else data_as_of(steps)
-    steps, cases = steps.filter(pl.col("process") == process), cases.filter(pl.col("process") == process)
-    has_units = steps["business_unit"].drop_nulls().len() > 0
-    by_unit = step_stats(steps, cases, by=("business_unit",) if has_units else (), as_of=as_of)
-    choice = _cell_choice(by_unit, min_cases)
-    if choice is None:
-        return None
-    measure, cell = choice
-    unit = cell.get("business_unit")
-    elsewhere = None
-    if unit is not None:
-        others = steps.filter((pl.col("activity") == cell["activity"]) & (pl.col("business_unit") != unit))
-        elsewhere = others["wait_hours"].median() if others.height else None
-    product_class, class_pct = _top_product_class(steps, cases, cell, as_of, measure)
-    return Bottleneck(
-        process=process,
-        activity=cell["activity"],
-        business_unit=unit,
-        measure=measure,
-        delay_pct=cell[f"{measure}_pct"],
-        wait_median_hours=cell["wait_median_hours"],
-        over_target_pct=cell["over_target_pct"],
-        n_cases=cell["n_cases"],
-        wait_median_hours_elsewhere=elsewhere,
-        product_class=product_class,
-        product_class_pct=class_pct,
-    )

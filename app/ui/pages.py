@@ -47,6 +47,7 @@ class PageEntry:
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("explore", "app_pages/overview.py", "page.overview", ":material/dashboard:"),
     PageEntry("explore", "app_pages/journey_map.py", "page.journey_map", ":material/route:"),
+    PageEntry("explore", "app_pages/bottlenecks.py", "page.bottlenecks", ":material/hourglass_bottom:"),
     PageEntry("data", "app_pages/data.py", "page.data", ":material/upload_file:", min_role="analyst"),
     PageEntry("data", "app_pages/users.py", "page.users", ":material/manage_accounts:", min_role="admin"),
     PageEntry("present", "app_pages/storylines.py", "page.storylines", ":material/slideshow:"),

@@ -21,6 +21,7 @@ from polars.testing import assert_frame_equal
 from app.analytics import bottlenecks as bn
 from app.analytics import deadline_chain as chain
 from app.analytics import process_map as pm
+from app.analytics.bottleneck_pick import Bottleneck, find_bottleneck
 from app.service_model import load_service_model
 from app.warehouse.connection import connect
 from app.warehouse.filters import Filters
@@ -125,8 +126,9 @@ def test_case_summary_counts_open_and_late_cases(retail):
 
 def test_bottleneck_is_the_shelf_in_the_regions(retail):
     steps, cases, _ = retail
-    found = bn.find_bottleneck(steps, cases, "release_day", min_cases=1)
-    assert found == bn.Bottleneck(
+    found = find_bottleneck(steps, cases, "release_day", min_cases=1)
+    # the shelf step holds 2.5 of the 6 late hours, all of them in the regions (case F, backlist)
+    assert found == Bottleneck(
         process="release_day",
         activity="on_shelf",
         business_unit="regions",
@@ -136,10 +138,25 @@ def test_bottleneck_is_the_shelf_in_the_regions(retail):
         over_target_pct=pytest.approx(100 / 3),
         n_cases=3,
         wait_median_hours_elsewhere=0.0,
+        top_unit="regions",
+        top_unit_pct=100.0,
         product_class="backlist",
         product_class_pct=100.0,
+        product_class_cases_pct=pytest.approx(100 / 3),  # B, D, F: one backlist case of three
     )
-    assert bn.find_bottleneck(steps, cases, "release_day", min_cases=4) is None  # no cell is that large
+
+
+def test_a_unit_is_not_named_when_it_has_too_few_cases(retail):
+    steps, cases, _ = retail
+    found = find_bottleneck(steps, cases, "release_day", min_cases=4)
+    assert (found.activity, found.business_unit, found.top_unit, found.n_cases) == (
+        "on_shelf",
+        None,
+        "regions",
+        6,
+    )
+    assert found.wait_median_hours_elsewhere is None
+    assert find_bottleneck(steps, cases, "release_day", min_cases=8) is None  # no step has that many cases
 
 
 def test_delay_pareto_orders_steps_and_accumulates(retail):
@@ -158,8 +175,8 @@ def test_delay_pareto_orders_steps_and_accumulates(retail):
 
 
 def test_directly_follows_graph(retail):
-    steps, _, _ = retail
-    nodes, edges = pm.directly_follows(steps)
+    steps, cases, _ = retail
+    nodes, edges = pm.directly_follows(steps, cases)
     expected_edges = pl.DataFrame(
         {
             "source": [

@@ -1,22 +1,47 @@
 -- grain: one row per process case: lead time end to end, complete or still open, late against due
+-- A case is complete once the process's last step (in the service model) has ended and no step is
+-- open: an export taken while a case waits between two steps has no row for the next step yet, so
+-- "no open step" alone would call it finished.
+with last_step as (
+    select process, max(step_order) as last_order from dim_process_steps group by process
+),
+cases as (
+    select
+        s.process,
+        s.case_id,
+        any_value(s.client_id) as client_id,
+        any_value(s.business_unit) as business_unit,
+        any_value(s.segment) as segment,
+        any_value(s.grade) as grade,
+        any_value(s.status) as status,
+        any_value(s.product_class) as product_class,
+        any_value(s.period) as period,
+        min(s.started_at) as started_at,
+        max(s.ended_at) as last_ended_at,
+        bool_and(not s.is_open) and coalesce(bool_or(s.step_order = l.last_order), true) as is_complete,
+        sum(s.wait_hours) as wait_hours,
+        count(*) filter (where s.is_rework) as n_rework,
+        max(s.due_at) as due_at
+    from mart_process_steps s
+    left join last_step l using (process)
+    group by s.process, s.case_id
+)
 select
     process,
     case_id,
-    any_value(client_id) as client_id,
-    any_value(business_unit) as business_unit,
-    any_value(segment) as segment,
-    any_value(grade) as grade,
-    any_value(status) as status,
-    any_value(product_class) as product_class,
-    any_value(period) as period,
-    min(started_at) as started_at,
-    case when bool_and(not is_open) then max(ended_at) end as ended_at,
-    bool_and(not is_open) as is_complete,
-    case when bool_and(not is_open)
-         then date_diff('second', min(started_at), max(ended_at)) / 3600.0 end as lead_time_hours,
-    sum(wait_hours) as wait_hours,
-    count(*) filter (where is_rework) as n_rework,
-    max(due_at) as due_at,
-    case when bool_and(not is_open) and max(due_at) is not null then max(ended_at) > max(due_at) end as is_late
-from mart_process_steps
-group by process, case_id
+    client_id,
+    business_unit,
+    segment,
+    grade,
+    status,
+    product_class,
+    period,
+    started_at,
+    case when is_complete then last_ended_at end as ended_at,
+    is_complete,
+    case when is_complete then date_diff('second', started_at, last_ended_at) / 3600.0 end as lead_time_hours,
+    wait_hours,
+    n_rework,
+    due_at,
+    case when is_complete and due_at is not null then last_ended_at > due_at end as is_late
+from cases

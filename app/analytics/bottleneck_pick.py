@@ -1,0 +1,108 @@
+"""Naming the bottleneck of a process, with the evidence a sentence needs.
+
+The bottleneck is the step with the largest share of the process's delay — of its late hours when
+cases are late against their due times, else of the hours steps ran over their to-be targets (see
+`app.analytics.bottlenecks`), among steps with at least `min_cases` cases. A business unit is named
+with it only when that unit holds most (over half) of the step's delay: a step that is slow
+everywhere is not blamed on one unit. The product class holding most of that delay is reported too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from app.analytics.bottlenecks import data_as_of, step_stats
+
+UNIT_MAJORITY = 0.5  # a unit is named when it holds more than this share of the step's delay
+
+
+@dataclass(frozen=True)
+class Bottleneck:
+    """The step (in one business unit, when the delay sits there) that explains most of the delay."""
+
+    process: str
+    activity: str
+    business_unit: str | None  # named only when it holds most of the step's delay
+    measure: str  # "lateness" (share of late hours) or "excess" (share of hours over target)
+    delay_pct: float  # share of the process's delay in this step (in this unit, when named)
+    wait_median_hours: float | None
+    over_target_pct: float | None
+    n_cases: int
+    wait_median_hours_elsewhere: float | None  # the same step in the other units (unit named)
+    top_unit: str | None  # the unit holding most of the step's delay, named or not
+    top_unit_pct: float | None  # its share of the step's delay
+    product_class: str | None  # where most of this delay sits, if classes are known
+    product_class_pct: float | None  # its share of the delay
+    product_class_cases_pct: float | None  # its share of the cases (is it more than its volume?)
+
+
+def _top(frame: pl.DataFrame, column: str, value: str) -> tuple[str | None, float | None]:
+    frame = frame.drop_nulls(column)
+    total = frame[value].sum()
+    if frame.is_empty() or not total:
+        return None, None
+    top = frame.sort([value, column], descending=[True, False]).row(0, named=True)
+    return top[column], 100.0 * top[value] / total
+
+
+def _pick_step(stats: pl.DataFrame, min_cases: int) -> tuple[str, dict] | None:
+    measure = "lateness" if stats["lateness_hours"].sum() > 0 else "excess"
+    column = f"{measure}_pct"
+    eligible = stats.filter((pl.col("n_cases") >= min_cases) & pl.col(column).is_not_null())
+    if eligible.is_empty() or eligible[column].max() <= 0:
+        return None
+    return measure, eligible.sort([column, "n_cases"], descending=True).row(0, named=True)
+
+
+def find_bottleneck(
+    steps: pl.DataFrame, cases: pl.DataFrame, process: str, min_cases: int = 30, as_of: datetime | None = None
+) -> Bottleneck | None:
+    """The process's bottleneck with its evidence; None when nothing is late or over target."""
+    steps, cases = steps.filter(pl.col("process") == process), cases.filter(pl.col("process") == process)
+    if steps.is_empty():
+        return None
+    as_of = as_of if as_of is not None else data_as_of(steps)
+    choice = _pick_step(step_stats(steps, cases, as_of=as_of), min_cases)
+    if choice is None:
+        return None
+    measure, cell = choice
+    delay = f"{measure}_hours"
+    this_step = pl.col("activity") == cell["activity"]
+    by_unit = step_stats(steps, cases, by=("business_unit",), as_of=as_of).filter(this_step)
+    top_unit, top_unit_pct = _top(by_unit, "business_unit", delay)
+    unit_row = by_unit.filter(pl.col("business_unit") == top_unit).row(0, named=True) if top_unit else None
+    named = unit_row is not None and top_unit_pct > 100 * UNIT_MAJORITY and unit_row["n_cases"] >= min_cases
+    elsewhere = None
+    if named:
+        cell = unit_row
+        others = steps.filter(this_step & (pl.col("business_unit") != top_unit))
+        elsewhere = others["wait_hours"].median() if others.height else None
+    by = ("business_unit", "product_class") if named else ("product_class",)
+    by_class = step_stats(steps, cases, by=by, as_of=as_of).filter(this_step)
+    if named:
+        by_class = by_class.filter(pl.col("business_unit") == top_unit)
+    product_class, class_pct = _top(by_class, "product_class", delay)
+    class_cases_pct = None
+    if product_class is not None:
+        known = by_class.drop_nulls("product_class")
+        chosen = known.filter(pl.col("product_class") == product_class)["n_cases"].sum()
+        class_cases_pct = 100.0 * chosen / known["n_cases"].sum()
+    return Bottleneck(
+        process=process,
+        activity=cell["activity"],
+        business_unit=top_unit if named else None,
+        measure=measure,
+        delay_pct=cell[f"{measure}_pct"],
+        wait_median_hours=cell["wait_median_hours"],
+        over_target_pct=cell["over_target_pct"],
+        n_cases=cell["n_cases"],
+        wait_median_hours_elsewhere=elsewhere,
+        top_unit=top_unit,
+        top_unit_pct=top_unit_pct,
+        product_class=product_class,
+        product_class_pct=class_pct,
+        product_class_cases_pct=class_cases_pct,
+    )
