@@ -17,6 +17,7 @@ from app.warehouse.schema import ensure_schema
 from pipelines.load import list_batches, load_file, rebuild, rollback_batch
 from pipelines.sources import SOURCES
 from pipelines.users import add_users_parser
+from pipelines.voc_cli import add_voc_parser
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_LOCKED, EXIT_FAILED = 0, 1, 2, 3, 4
 
@@ -138,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("rebuild", help="rebuild the marts from the raw tables").set_defaults(func=cmd_rebuild)
     sub.add_parser("formats", help="print the import formats (Markdown)").set_defaults(func=cmd_formats)
     add_users_parser(sub)
+    add_voc_parser(sub)
     return parser
 
 

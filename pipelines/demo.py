@@ -10,7 +10,9 @@ import duckdb
 
 from app.service_model import ServiceModel
 from pipelines.demo_data import generate_demo
+from pipelines.demo_follow_ups import replay_demo_history
 from pipelines.load import LoadResult, ProgressFn, _no_progress, load_file
+from pipelines.topics import build_topics
 
 
 class DemoLoadError(RuntimeError):
@@ -44,5 +46,8 @@ def load_demo(con: duckdb.DuckDBPyConnection, model: ServiceModel, archive_dir: 
         if ground_truth_path is not None:
             ground_truth_path.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(files.ground_truth, ground_truth_path)
+    replay_demo_history(con, model, seed=seed)  # the demo's closed loop has run since its first wave
+    progress(0.97, "Finding complaint topics")
+    build_topics(con, model, seed=seed)  # topics are ready on first start, never built on a page view
     progress(1.0, "Demo company loaded")
     return results

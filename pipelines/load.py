@@ -21,6 +21,7 @@ from app.service_model import ServiceModel
 from app.warehouse.connection import fetch_scalar, query
 from app.warehouse.models import rebuild_models
 from app.warehouse.schema import bump_data_version, ensure_schema
+from pipelines.follow_ups import after_rebuild
 from pipelines.mapping import apply_mapping, load_saved_mapping, model_synonyms, suggest_mapping
 from pipelines.readers import ReadError, ReadResult, read_table
 from pipelines.sources import source_spec
@@ -168,6 +169,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, model: ServiceModel, validation:
             con.unregister("_incoming")
         progress(0.75, "Rebuilding the marts")
         rebuild_models(con, model, changed={validation.source})
+        after_rebuild(con, model, {validation.source})  # detractor answers open follow-up cases
         bump_data_version(con, f"load batch {batch_id}")
         con.execute("commit")
     except BaseException:
@@ -243,6 +245,7 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, model: ServiceModel, batch_id
             "where batch_id = ?", [batch_id],
         )
         rebuild_models(con, model, changed={source})
+        after_rebuild(con, model, {source})  # withdraws the untouched cases of removed answers
         bump_data_version(con, f"rollback batch {batch_id}")
         con.execute("commit")
     except BaseException:
@@ -256,6 +259,7 @@ def rebuild(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> None:
     con.execute("begin transaction")
     try:
         rebuild_models(con, model)
+        after_rebuild(con, model, None)
         bump_data_version(con, "rebuild")
         con.execute("commit")
     except BaseException:

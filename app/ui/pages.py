@@ -48,6 +48,8 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("explore", "app_pages/overview.py", "page.overview", ":material/dashboard:"),
     PageEntry("explore", "app_pages/journey_map.py", "page.journey_map", ":material/route:"),
     PageEntry("explore", "app_pages/bottlenecks.py", "page.bottlenecks", ":material/hourglass_bottom:"),
+    PageEntry("explore", "app_pages/voice_of_customer.py", "page.voice_of_customer", ":material/forum:"),
+    PageEntry("explore", "app_pages/follow_ups.py", "page.follow_ups", ":material/call:"),
     PageEntry("data", "app_pages/data.py", "page.data", ":material/upload_file:", min_role="analyst"),
     PageEntry("data", "app_pages/users.py", "page.users", ":material/manage_accounts:", min_role="admin"),
     PageEntry("present", "app_pages/storylines.py", "page.storylines", ":material/slideshow:"),

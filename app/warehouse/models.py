@@ -33,6 +33,10 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_process_cases", "table", frozenset({"events", "orders", "clients"})),
     ("mart_tickets", "table", frozenset({"tickets", "clients"})),
     ("mart_client_facts", "table", frozenset({"clients", "orders", "tickets", "surveys"})),
+    ("mart_response_focus", "table", frozenset({"surveys", "clients"})),
+    ("mart_feedback", "table", frozenset({"surveys", "clients", "tickets"})),
+    # follow_up_cases changes through the app (source "follow_ups") and with survey loads
+    ("mart_follow_ups", "view", frozenset({"surveys", "clients", "follow_ups"})),
 )
 MART_SOURCES: dict[str, frozenset[str]] = {name: sources for name, _, sources in MODELS}
 

@@ -10,6 +10,7 @@ import duckdb
 
 from app.service_model import ServiceModel
 from app.warehouse.storylines import ensure_storyline_schema
+from app.warehouse.voc_schema import ensure_voc_schema
 from pipelines.sources import SOURCES, source_spec
 
 DUCKDB_TYPES = {
@@ -56,6 +57,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> None:
     """Create what is missing; never drops or rewrites existing data."""
     con.execute(BATCHES_DDL)
     ensure_storyline_schema(con)  # user content (saved views), not rebuilt with the marts
+    ensure_voc_schema(con)  # topics and follow-up cases: kept across loads, not rebuilt with the marts
     for source in SOURCES:
         spec = source_spec(source, model)
         existing = _existing_columns(con, spec.table)

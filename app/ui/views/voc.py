@@ -1,0 +1,94 @@
+"""Voice of the customer: what clients complain about, how often, where in the journey and for
+whom; which kinds of unhappy clients exist; and every comment and ticket, searchable.
+
+Topics are read from the warehouse (trained by pipelines/topics.py); the page never trains on a
+view. When new survey or ticket batches changed the texts, it says so, and an analyst can rebuild
+the topics here with a progress bar.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.auth.guard import can, require_role
+from app.service_model import ServiceModel
+from app.ui.components import empty_state, page_header
+from app.ui.context import cursor, service_model
+from app.ui.i18n import current_language, format_number, t
+from app.ui.labels import filters_summary
+from app.ui.url_widgets import url_segmented
+from app.ui.views import voc_data as data
+from app.warehouse.filters import Filters
+from app.warehouse.voc_queries import TopicStatus
+
+SECTIONS: tuple[str, ...] = ("topics", "frequency", "groups", "comments")
+SOURCE_CHOICES: dict[str, tuple[str, ...]] = {"all": ("survey", "ticket"), "survey": ("survey",),
+                                              "ticket": ("ticket",)}
+
+
+def source_control(key: str) -> tuple[str, ...]:
+    """Comments, tickets or both (`?src=`), shared by the sections that count texts."""
+    choice = url_segmented(t("voc.sources"), list(SOURCE_CHOICES), key=key, param="src", default="all",
+                           format_func=lambda c: t(f"voc.source_{c}"))
+    return SOURCE_CHOICES[choice]
+
+
+def _rebuild(model: ServiceModel) -> None:
+    require_role("analyst")
+    from pipelines.topics import build_topics
+
+    bar = st.progress(0.0, text=t("voc.rebuilding", pct=0))
+    build_topics(cursor(), model, progress=lambda f, _m: bar.progress(min(f, 1.0), text=t("voc.rebuilding",
+                                                                                           pct=round(100 * f))))
+    st.session_state["_voc_rebuilt"] = True
+    st.rerun()
+
+
+def _status_line(info: TopicStatus, model: ServiceModel) -> None:
+    if st.session_state.pop("_voc_rebuilt", False):
+        st.toast(t("voc.rebuilt", n=info.n_topics), icon=":material/check_circle:")
+    if not info.exists:
+        empty_state(t("voc.no_topics"), t("voc.no_topics_hint"))
+    else:
+        built = info.built_at.strftime("%Y-%m-%d %H:%M") if info.built_at else "–"
+        st.caption(t("voc.status", n=info.n_topics, docs=format_number(info.n_documents), built=built),
+                   help=t("voc.method_help"))
+        if info.is_stale:
+            st.warning(t("voc.stale", n=format_number(info.n_new_documents)), icon=":material/update:")
+    if (info.is_stale or not info.exists) and can("analyst"):
+        if st.button(t("voc.rebuild"), key="voc_rebuild", icon=":material/model_training:", type="primary",
+                     help=t("voc.rebuild_help")):
+            _rebuild(model)
+    elif info.is_stale:
+        st.caption(t("voc.stale_ask_analyst"))
+
+
+def render(filters: Filters) -> None:
+    model = service_model()
+    lang = current_language()
+    summary = filters_summary(model, filters.as_dict(), lang, t("filters.summary_all"))
+    page_header(t("voc.title"), t("voc.subtitle", first=filters.period_from or "–", last=filters.period_to or "–",
+                                  segment=summary))
+    key = data.current_key()
+    info = data.status(key)
+    _status_line(info, model)
+    if not info.exists:
+        return
+    section = url_segmented(t("voc.section"), list(SECTIONS), key="voc_section", param="view", default="topics",
+                            format_func=lambda s: t(f"voc.section_{s}"), label_visibility="collapsed")
+    if section == "topics":
+        from app.ui.views.voc_topics import render_topics
+
+        render_topics(key, filters, model, lang)
+    elif section == "frequency":
+        from app.ui.views.voc_frequency import render_frequency
+
+        render_frequency(key, filters, model, lang)
+    elif section == "groups":
+        from app.ui.views.voc_groups import render_groups
+
+        render_groups(key, filters, lang)
+    else:
+        from app.ui.views.voc_comments import render_comments
+
+        render_comments(key, filters, model, lang)

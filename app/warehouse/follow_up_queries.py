@@ -1,0 +1,126 @@
+"""Query functions over the follow-up cases (mart_follow_ups): the work list, its figures, a case's
+history. Global filters apply to the answer (its quarter) and the client's keys.
+
+Overdue depends on the calendar, not only on the data: the page passes `today`, so a cached result
+from yesterday is never shown as today's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from app.warehouse.comment_search import like_pattern, search_words
+from app.warehouse.connection import query
+from app.warehouse.filters import DIMENSION_COLUMNS, Filters, filter_sql
+
+CASE_COLUMNS = frozenset(("period", *DIMENSION_COLUMNS.values()))
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    case_statuses: tuple[str, ...] = ("open", "in_progress")
+    owners: tuple[str, ...] = ()
+    touchpoints: tuple[str, ...] = ()
+    overdue_only: bool = False
+    text: str = ""
+    limit: int = 1000
+
+
+def _where(filters: Filters, spec: CaseQuery | None = None) -> tuple[str, dict[str, object]]:
+    where, params = filter_sql(filters, CASE_COLUMNS)
+    clauses = [where, "not is_withdrawn"]
+    if spec is None:
+        return " and ".join(clauses), params
+    if spec.case_statuses:
+        params["case_statuses"] = list(spec.case_statuses)
+        clauses[1] = "case_status in (select unnest($case_statuses))"
+    if spec.owners:
+        params["owners"] = list(spec.owners)
+        clauses.append("owner_department in (select unnest($owners))")
+    if spec.touchpoints:
+        params["touchpoints"] = list(spec.touchpoints)
+        clauses.append("touchpoint_id in (select unnest($touchpoints))")
+    if spec.overdue_only:
+        clauses.append("is_overdue")
+    for i, word in enumerate(search_words(spec.text)):
+        params[f"w{i}"] = like_pattern(word)
+        clauses.append(
+            f"concat_ws(' ', 'FU-' || lpad(case_id::varchar, 5, '0'), client_name, client_id, comment, assignee, "
+            f"last_note) ilike $w{i} escape '\\'"
+        )
+    return " and ".join(clauses), params
+
+
+def case_list(con: duckdb.DuckDBPyConnection, filters: Filters, spec: CaseQuery, today: date) -> pl.DataFrame:
+    """Cases matching the filters, overdue first, then by due date; `n_matches` = the full count."""
+    where, params = _where(filters, spec)
+    params["limit"] = spec.limit
+    return query(
+        con,
+        f"""
+        select case_id, received_at, period, client_id, client_name, business_unit, segment, grade, nps,
+               touchpoint_id, owner_department, assignee, case_status, due_date, is_overdue,
+               case when is_overdue then date_diff('day', due_date, current_date) end as days_overdue,
+               closed_at, days_to_close, is_late, last_note, comment, response_id, answer_removed_at,
+               count(*) over () as n_matches
+        from mart_follow_ups where {where}
+        order by is_overdue desc, is_open desc, due_date nulls last, case_id
+        limit $limit
+        """,
+        params,
+    )
+
+
+def case_summary(con: duckdb.DuckDBPyConnection, filters: Filters, today: date, by: str | None = None) -> pl.DataFrame:
+    """Counts and times (overall, or per owner department / period with `by`)."""
+    if by not in (None, "owner_department", "period"):
+        raise ValueError(f"cannot summarise by {by!r}")
+    where, params = _where(filters)  # `today` only keys the cache: the view compares with current_date
+    group = f"{by}, " if by else ""
+    return query(
+        con,
+        f"""
+        select {group}count(*) as n_cases,
+               count(*) filter (where is_open) as n_open,
+               count(*) filter (where is_overdue) as n_overdue,
+               count(*) filter (where is_closed) as n_closed,
+               count(*) filter (where case_status = 'resolved') as n_resolved,
+               count(*) filter (where is_due) as n_due,
+               count(*) filter (where is_late) as n_late,
+               median(days_to_close) filter (where is_closed) as median_days_to_close,
+               avg(days_to_close) filter (where is_closed) as avg_days_to_close
+        from mart_follow_ups where {where}
+        {f"group by {by} order by {by}" if by else ""}
+        """,
+        params,
+    )
+
+
+def case_detail(con: duckdb.DuckDBPyConnection, case_id: int) -> pl.DataFrame:
+    return query(con, "select * from mart_follow_ups where case_id = $case_id", {"case_id": case_id})
+
+
+def case_events(con: duckdb.DuckDBPyConnection, case_id: int) -> pl.DataFrame:
+    return query(
+        con,
+        "select event_at, actor, kind, old_value, new_value, note from follow_up_events "
+        "where case_id = $case_id order by event_at desc, event_id desc",
+        {"case_id": case_id},
+    )
+
+
+def last_kpi_refresh(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The day the follow-up KPIs were last recomputed by a case change or a daily refresh."""
+    rows = con.execute(
+        "select max(changed_at)::date from data_changes where reason like 'follow-up%'"
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def case_for_response(con: duckdb.DuckDBPyConnection, response_id: str) -> int | None:
+    rows = con.execute("select case_id from follow_up_cases where response_id = ?", [response_id]).fetchall()
+    return int(rows[0][0]) if rows else None

@@ -1,0 +1,191 @@
+"""The inner loop: every detractor answer opens a follow-up case, tracked until it is closed.
+
+Cases live in `follow_up_cases` (+ `follow_up_events`, the history), plain tables that no rebuild
+recreates, so people's work survives loads, rollbacks and restarts. `sync_follow_up_cases` runs
+inside the load transaction after the marts are rebuilt (pipelines/load.py):
+
+- a new detractor answer (NPS 0–6) opens a case: owner = department of the touchpoint the client
+  rated lowest (mart_response_focus), or, when the answer rated none, the owner of the company-level
+  CX KPI in the service model; due date = the answer's date + `settings.follow_up_days_by_grade`
+  business days for the client's grade (the least urgent grade's days for an unknown grade);
+- rollback of a survey batch: a case nobody has touched yet (still "open", no note, no change) is
+  WITHDRAWN — kept for the record, out of the lists and KPIs; a case someone worked on keeps its
+  status and history and is flagged "answer removed", because that call really happened;
+- re-loading the answer later restores the case (withdrawn → open) instead of opening a duplicate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from app.service_model import ServiceModel
+from app.warehouse.connection import fetch_scalar, query
+from app.warehouse.models import rebuild_models
+
+OPEN_STATUSES: tuple[str, ...] = ("open", "in_progress")
+CLOSED_STATUSES: tuple[str, ...] = ("resolved", "closed")
+USER_STATUSES: tuple[str, ...] = (*OPEN_STATUSES, *CLOSED_STATUSES)  # what people may set
+SYSTEM_ACTOR = "system"
+HUMAN_EVENT_KINDS = ("status", "owner", "assignee", "note")
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    opened: int = 0
+    withdrawn: int = 0
+    answer_removed: int = 0
+    restored: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.opened or self.withdrawn or self.answer_removed or self.restored)
+
+
+def fallback_owner(model: ServiceModel) -> str | None:
+    """Owner of an answer that rated no touchpoint: the owner of the company-level CX KPI (NPS)."""
+    return next((k.owner for k in model.kpis if k.layer == "CX" and k.touchpoint is None and k.owner), None)
+
+
+def due_dates(received: list[datetime | date], grades: list[str | None], days_by_grade: dict[str, int]) -> list[date | None]:
+    """Answer date + business days for the grade (Mon–Fri; a weekend answer counts from Monday)."""
+    if not days_by_grade:
+        return [None] * len(received)
+    slowest = max(days_by_grade.values())
+    days = np.array([days_by_grade.get(g or "", slowest) for g in grades], dtype=int)
+    starts = np.array([(r.date() if isinstance(r, datetime) else r) for r in received], dtype="datetime64[D]")
+    if not len(starts):
+        return []
+    return [d.astype(object) for d in np.busday_offset(starts, days, roll="forward")]
+
+
+def _next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
+    return int(fetch_scalar(con, f"select coalesce(max({column}), 0) + 1 from {table}"))
+
+
+def add_events(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    """Append (case_id, actor, kind, old, new, note) rows to the history, stamped now."""
+    if not rows:
+        return
+    first = _next_id(con, "follow_up_events", "event_id")
+    frame = pl.DataFrame(rows, schema=["case_id", "actor", "kind", "old_value", "new_value", "note"], orient="row",
+                         schema_overrides={"case_id": pl.Int64, "old_value": pl.String, "new_value": pl.String,
+                                           "note": pl.String})
+    frame = frame.with_row_index("event_id", offset=first)
+    con.register("_events", frame)
+    try:
+        con.execute("insert into follow_up_events select event_id, case_id, current_localtimestamp(), actor, kind, "
+                    "old_value, new_value, note from _events")
+    finally:
+        con.unregister("_events")
+
+
+def _open_new_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> int:
+    new = query(
+        con,
+        """
+        select r.response_id, r.client_id, r.client_name, r.grade, r.submitted_at as received_at, r.nps,
+               r.comment, f.touchpoint_id, t.department, r.batch_id
+        from mart_responses r
+        left join mart_response_focus f using (response_id)
+        left join dim_touchpoints t on t.touchpoint_id = f.touchpoint_id
+        where r.is_detractor and r.submitted_at is not null and r.response_id is not null
+          and not exists (select 1 from follow_up_cases c where c.response_id = r.response_id)
+        qualify row_number() over (partition by r.response_id order by r.batch_id) = 1
+        order by r.submitted_at, r.response_id
+        """,
+    )
+    if new.is_empty():
+        return 0
+    first = _next_id(con, "follow_up_cases", "case_id")
+    due = due_dates(new["received_at"].to_list(), new["grade"].to_list(), model.settings.follow_up_days_by_grade)
+    cases = new.with_columns(
+        pl.int_range(first, first + new.height, dtype=pl.Int64).alias("case_id"),
+        pl.coalesce(pl.col("department"), pl.lit(fallback_owner(model), dtype=pl.String)).alias("owner_department"),
+        pl.Series("due_date", due, dtype=pl.Date),
+    )
+    con.register("_new_cases", cases)
+    try:
+        con.execute(
+            """
+            insert into follow_up_cases
+            select case_id, response_id, client_id, client_name, grade, received_at, nps, comment, touchpoint_id,
+                   owner_department, null, 'open', due_date, current_localtimestamp(), current_localtimestamp(),
+                   null, null, batch_id, null
+            from _new_cases
+            """
+        )
+    finally:
+        con.unregister("_new_cases")
+    add_events(con, [(cid, SYSTEM_ACTOR, "opened", None, "open", f"batch {bid}")
+                     for cid, bid in cases.select("case_id", "batch_id").iter_rows()])
+    return cases.height
+
+
+def _handle_removed_answers(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    gone = query(
+        con,
+        f"""
+        select c.case_id, c.status,
+               exists (select 1 from follow_up_events e where e.case_id = c.case_id
+                       and e.kind in {HUMAN_EVENT_KINDS}) as was_worked
+        from follow_up_cases c
+        where c.status <> 'withdrawn' and c.answer_removed_at is null
+          and not exists (select 1 from mart_responses r where r.response_id = c.response_id)
+        """,
+    )
+    untouched = gone.filter((pl.col("status") == "open") & ~pl.col("was_worked"))["case_id"].to_list()
+    worked = gone.filter(~pl.col("case_id").is_in(untouched))["case_id"].to_list()
+    if untouched:
+        con.execute("update follow_up_cases set status = 'withdrawn', updated_at = current_localtimestamp() "
+                    "where case_id in (select unnest($ids))", {"ids": untouched})
+        add_events(con, [(c, SYSTEM_ACTOR, "withdrawn", "open", "withdrawn", "answer rolled back") for c in untouched])
+    if worked:
+        con.execute("update follow_up_cases set answer_removed_at = current_localtimestamp() "
+                    "where case_id in (select unnest($ids))", {"ids": worked})
+        add_events(con, [(c, SYSTEM_ACTOR, "answer_removed", None, None, "answer rolled back") for c in worked])
+    return len(untouched), len(worked)
+
+
+def _restore_returned_answers(con: duckdb.DuckDBPyConnection) -> int:
+    back = query(
+        con,
+        """
+        select c.case_id, c.status from follow_up_cases c
+        where (c.status = 'withdrawn' or c.answer_removed_at is not null)
+          and exists (select 1 from mart_responses r where r.response_id = c.response_id)
+        """,
+    )
+    if back.is_empty():
+        return 0
+    ids = back["case_id"].to_list()
+    con.execute(
+        "update follow_up_cases set status = case when status = 'withdrawn' then 'open' else status end, "
+        "answer_removed_at = null, updated_at = current_localtimestamp() where case_id in (select unnest($ids))",
+        {"ids": ids},
+    )
+    add_events(con, [(c, SYSTEM_ACTOR, "restored", s, "open" if s == "withdrawn" else s, "answer loaded again")
+                     for c, s in back.iter_rows()])
+    return len(ids)
+
+
+def sync_follow_up_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> SyncResult:
+    """Bring the cases in line with the answers now in the warehouse (call inside the load transaction)."""
+    restored = _restore_returned_answers(con)
+    withdrawn, removed = _handle_removed_answers(con)
+    opened = _open_new_cases(con, model)
+    return SyncResult(opened, withdrawn, removed, restored)
+
+
+def after_rebuild(con: duckdb.DuckDBPyConnection, model: ServiceModel, changed: set[str] | None) -> SyncResult:
+    """The load path's hook: sync the cases after survey changes and refresh the KPIs that read them."""
+    if changed is not None and "surveys" not in changed:
+        return SyncResult()
+    result = sync_follow_up_cases(con, model)
+    if result.changed:
+        rebuild_models(con, model, changed={"follow_ups"})
+    return result
