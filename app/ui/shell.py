@@ -72,6 +72,8 @@ _CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 3rem; }
 [data-testid="stMetricValue"] { font-size: 2rem; }
+/* Tile labels wrap to a second line instead of ending in "…" on a 1440 px screen. */
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; }
 </style>
 """
 

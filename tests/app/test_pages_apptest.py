@@ -45,8 +45,8 @@ def test_shell_shows_freshness_filters_and_language(demo_env):
 def test_overview_tiles_show_nps_with_margin_and_n(demo_env):
     at = run_app()
     labels = [m.label for m in at.metric]
-    assert labels[:3] == ["NPS", "CSAT (top-2 box)", "Active clients"]
-    assert any(label.startswith("Revenue at risk") for label in labels)
+    assert labels[:4] == ["NPS", "CSAT", "Satisfaction index", "Active clients"]
+    assert [label.split(",")[0] for label in labels[4:6]] == ["Revenue at risk", "LTV at risk"]
     assert any(c.startswith("±") and "n = " in c for c in texts(at.caption))
 
 

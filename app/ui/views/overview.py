@@ -17,6 +17,7 @@ from app.ui.context import service_model
 from app.ui.i18n import current_language, format_compact, format_number, t
 from app.ui.labels import filters_summary
 from app.ui.url_widgets import url_selectbox
+from app.ui.views import clients_data
 from app.ui.views import overview_data as data
 from app.warehouse.filters import Filters
 
@@ -30,11 +31,11 @@ def _first_page(candidates: tuple[str, ...]) -> str | None:
     return next((c for c in candidates if page_entry(c)), None)
 
 
-def _delta(now: float | None, before: float | None, decimals: int, unit: str, previous: str) -> str | None:
+def _delta(now: float | None, before: float | None, decimals: int, unit: str, previous: str = "") -> str | None:
     if now is None or before is None:
         return None
-    change = format_number(now - before, decimals, signed=True, plain_minus=True)
-    return t("overview.delta_vs", change=f"{change} {unit}".strip(), period=previous)
+    # The subtitle names the quarter compared with, so the delta is just the change and its unit.
+    return f"{format_number(now - before, decimals, signed=True, plain_minus=True)} {unit}".strip()
 
 
 def _row(frame: pl.DataFrame, period: str | None) -> dict:
@@ -48,7 +49,7 @@ def _nps_tile(by_period: pl.DataFrame, current: str, previous: str | None, min_n
         t("overview.tile_nps"), format_number(now.get("nps"), 0, signed=True),
         delta=_delta(now.get("nps"), before.get("nps"), 1, t("overview.points"), previous or ""),
         moe=format_number(now.get("nps_moe"), 1), n=int(now.get("n") or 0), low_n=(now.get("n") or 0) < min_n,
-        help=t("overview.help_nps"), link_page=_first_page(LINK_NPS), link_label=t("overview.link_why"),
+        help=t("overview.help_nps"), link_page=_first_page(LINK_NPS),
     )
 
 
@@ -56,11 +57,26 @@ def _csat_tile(filters: Filters, current: str, previous: str | None, min_n: int)
     csat = data.csat_by_period(filters)
     now, before = _row(csat, current), _row(csat, previous)
     metric_tile(
-        t("overview.tile_csat"), f"{format_number(now.get('top2_pct'), 0)} %",
+        t("overview.tile_csat"), f"{format_number(now.get('top2_pct'), 0)} %",  # top-2 box share
         delta=_delta(now.get("top2_pct"), before.get("top2_pct"), 1, t("overview.pp"), previous or ""),
         note=t("overview.ratings", n=format_number(now.get("n") or 0)), low_n=(now.get("n") or 0) < min_n,
         help=t("overview.help_csat"),
-        link_page="journey_map", link_label=t("overview.link_journey"),
+        link_page="journey_map",
+    )
+
+
+def _index_tile(filters: Filters, current: str, previous: str | None) -> None:
+    """Mean client satisfaction index (0–100, every client scored, not only respondents)."""
+    summary = clients_data.summary(filters, service_model())
+    now, before = _row(summary, current), _row(summary, previous)
+    partial = int(now.get("n_partial") or 0)
+    note = t("overview.index_note", clients=format_number(now.get("n_clients") or 0))
+    if partial:
+        note += " · " + t("overview.index_partial", n=format_number(partial))
+    metric_tile(
+        t("overview.tile_index"), format_number(now.get("mean_index"), 1),
+        delta=_delta(now.get("mean_index"), before.get("mean_index"), 1, "", previous or ""),
+        note=note, help=t("overview.help_index"), link_page="clients",
     )
 
 
@@ -98,17 +114,19 @@ def _at_risk_tile(filters: Filters, column: str) -> None:
 
 
 def _tiles(filters: Filters, by_period: pl.DataFrame, current: str, previous: str | None, min_n: int) -> None:
-    columns = st.columns(5)
-    with columns[0]:
+    columns = iter(st.columns(6, gap="small"))
+    with next(columns):
         _nps_tile(by_period, current, previous, min_n)
-    with columns[1]:
+    with next(columns):
         _csat_tile(filters, current, previous, min_n)
-    with columns[2]:
+    with next(columns):
+        _index_tile(filters, current, previous)
+    with next(columns):
         _clients_tile(filters, current, previous)
     latest_only = filters.with_values(period_from=current, period_to=current)
-    with columns[3]:
+    with next(columns):
         _at_risk_tile(latest_only, "revenue")
-    with columns[4]:
+    with next(columns):
         _at_risk_tile(latest_only, "ltv")
 
 
