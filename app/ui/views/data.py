@@ -40,6 +40,20 @@ _OUTCOME_STYLE = {
 }
 
 
+# Streamlit refuses a file over server.maxUploadSize in the browser and says why only in a tooltip
+# and a screen-reader alert; show that alert under the file's chip, where the analyst looks.
+_REFUSED_FILE_CSS = """
+<style>
+[data-testid="stFileChip"][aria-invalid="true"] { flex-wrap: wrap; height: auto; }
+[data-testid="stFileChip"][aria-invalid="true"] [role="alert"] {
+  position: static !important; width: 100% !important; height: auto !important; margin: 0.1rem 0 0 0 !important;
+  clip: auto !important; clip-path: none !important; overflow: visible !important; white-space: normal !important;
+  color: #B23C00; font-size: 0.8rem; line-height: 1.2;
+}
+</style>
+"""
+
+
 def upload_limit_mb() -> int:
     """server.maxUploadSize from .streamlit/config.toml (Streamlit refuses bigger files itself)."""
     return int(st.get_option("server.maxUploadSize"))
@@ -104,6 +118,7 @@ def _cards(uploads: list[files.Upload]) -> list[StagedFile]:
 
 
 def render() -> None:
+    st.html(_REFUSED_FILE_CSS)
     page_header(t("data.title"), t("data.subtitle"))
     previous = st.session_state.get(session.uploader_key()) or []
     session.start_new_round_when_done([f.file_id for f in previous])  # before the uploader renders

@@ -100,6 +100,7 @@ def _format_caption(read: ReadResult, upload: files.Upload) -> str:
         parts.append(t("data.read_encoding", encoding=read.encoding))
         parts.append(t("data.read_separator", separator=t(f"data.sep.{_separator_name(read.separator)}")))
     parts.append(t("data.read_header_row", row=read.header_row))
+    parts.append(t("data.file_size", size=format_size(upload.size), sha=upload.sha256[:12]))
     return " · ".join(parts)
 
 
@@ -128,7 +129,6 @@ def _choose_source(column, upload: files.Upload, read: ReadResult) -> str | None
 def _title(upload: files.Upload) -> None:
     icon = ":material/table_view:" if upload.is_workbook else ":material/description:"
     st.markdown(f"#### {icon} {escape_markdown(upload.name)}")
-    st.caption(t("data.file_size", size=format_size(upload.size), sha=upload.sha256[:12]))
 
 
 def render_card(upload: files.Upload) -> StagedFile | None:
