@@ -22,9 +22,16 @@ import polars as pl
 REASONS: tuple[str, ...] = ("falling_index", "detractor_answers", "late_deliveries", "ticket_spike")
 COUNT_FACTS: tuple[str, ...] = ("n_detractor_answers", "n_late_orders", "n_tickets")
 RISK_SCHEMA: dict[str, pl.DataType] = {
-    "client_id": pl.String, "n_answers": pl.Int64, "n_detractor_answers": pl.Int64, "n_late_orders": pl.Int64,
-    "n_tickets": pl.Int64, "usual_tickets": pl.Float64, "index_change": pl.Float64,
-    "reasons": pl.List(pl.String), "risk_level": pl.String, "is_at_risk": pl.Boolean,
+    "client_id": pl.String,
+    "n_answers": pl.Int64,
+    "n_detractor_answers": pl.Int64,
+    "n_late_orders": pl.Int64,
+    "n_tickets": pl.Int64,
+    "usual_tickets": pl.Float64,
+    "index_change": pl.Float64,
+    "reasons": pl.List(pl.String),
+    "risk_level": pl.String,
+    "is_at_risk": pl.Boolean,
 }
 RISK_LEVELS: tuple[str, ...] = ("at_risk", "watch", "ok")
 
@@ -42,16 +49,21 @@ class RiskRules:
 def _counts(facts: pl.DataFrame, period: str) -> pl.DataFrame:
     """client_id with the quarter's counts (zeros where the client had none of that fact)."""
     rows = facts.filter(pl.col("period") == period, pl.col("fact").is_in(COUNT_FACTS))
-    wide = rows.pivot(on="fact", index="client_id", values="value", aggregate_function="sum") if rows.height \
+    wide = (
+        rows.pivot(on="fact", index="client_id", values="value", aggregate_function="sum")
+        if rows.height
         else pl.DataFrame(schema={"client_id": pl.String})
+    )
     answers = facts.filter(pl.col("period") == period, pl.col("fact") == "nps").select(
-        "client_id", pl.col("n").cast(pl.Int64).alias("n_answers"))
+        "client_id", pl.col("n").cast(pl.Int64).alias("n_answers")
+    )
     for fact in COUNT_FACTS:
         if fact not in wide.columns:
             wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias(fact))
     wide = wide.join(answers, on="client_id", how="full", coalesce=True)
     return wide.with_columns(
-        *(pl.col(f).fill_null(0).cast(pl.Int64) for f in COUNT_FACTS), pl.col("n_answers").fill_null(0),
+        *(pl.col(f).fill_null(0).cast(pl.Int64) for f in COUNT_FACTS),
+        pl.col("n_answers").fill_null(0),
     )
 
 
@@ -79,15 +91,18 @@ def risk_flags(
     earlier = sorted(p for p in periods if p < current)
     usual = _usual_tickets(facts, earlier)
     now = index.filter(pl.col("period") == current).select("client_id", pl.col("index").alias("_now"))
-    before = index.filter(pl.col("period") == previous).select("client_id", pl.col("index").alias("_before")) \
-        if previous else pl.DataFrame(schema={"client_id": pl.String, "_before": pl.Float64})
+    before = (
+        index.filter(pl.col("period") == previous).select("client_id", pl.col("index").alias("_before"))
+        if previous
+        else pl.DataFrame(schema={"client_id": pl.String, "_before": pl.Float64})
+    )
     frame = (
         counts.join(usual, on="client_id", how="left")
         .join(now, on="client_id", how="full", coalesce=True)
         .join(before, on="client_id", how="left")
         .with_columns(
             *(pl.col(c).fill_null(0) for c in (*COUNT_FACTS, "n_answers")),
-            pl.col("usual_tickets").fill_null(0.0 if earlier else None),
+            pl.col("usual_tickets").fill_null(0.0) if earlier else pl.col("usual_tickets"),
             (pl.col("_now") - pl.col("_before")).alias("index_change"),
         )
     )
@@ -99,16 +114,20 @@ def risk_flags(
         "ticket_spike": (pl.col("n_tickets") >= rules.ticket_spike_min)
         & (pl.col("n_tickets") >= rules.ticket_spike_ratio * pl.col("usual_tickets")),
     }
-    reasons = pl.concat_list([
-        pl.when(check.fill_null(False)).then(pl.lit(name)).otherwise(pl.lit(None, dtype=pl.String))
-        for name, check in checks.items()
-    ]).list.drop_nulls()
+    reasons = pl.concat_list(
+        [
+            pl.when(check.fill_null(False)).then(pl.lit(name)).otherwise(pl.lit(None, dtype=pl.String))
+            for name, check in checks.items()
+        ]
+    ).list.drop_nulls()
     n_reasons = pl.col("reasons").list.len()
     frame = frame.with_columns(reasons.alias("reasons")).with_columns(
-        pl.when(n_reasons >= rules.min_reasons).then(pl.lit("at_risk"))
-        .when(n_reasons > 0).then(pl.lit("watch")).otherwise(pl.lit("ok")).alias("risk_level"),
+        pl.when(n_reasons >= rules.min_reasons)
+        .then(pl.lit("at_risk"))
+        .when(n_reasons > 0)
+        .then(pl.lit("watch"))
+        .otherwise(pl.lit("ok"))
+        .alias("risk_level"),
         (n_reasons >= rules.min_reasons).alias("is_at_risk"),
     )
-    return frame.select(
-        pl.col(c).cast(t) for c, t in RISK_SCHEMA.items()
-    ).sort("client_id")
+    return frame.select(pl.col(c).cast(t) for c, t in RISK_SCHEMA.items()).sort("client_id")

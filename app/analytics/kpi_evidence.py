@@ -36,9 +36,19 @@ ALPHA = 0.05
 MIN_N = 6
 VERDICTS: tuple[str, ...] = ("supported", "mixed", "contradicted", "not_shown", "too_few")
 EVIDENCE_SCHEMA: dict[str, pl.DataType] = {
-    "parent_id": pl.String, "child_id": pl.String, "n": pl.Int64, "r": pl.Float64, "p_value": pl.Float64,
-    "expected_sign": pl.Int64, "aligned_r": pl.Float64, "is_significant": pl.Boolean, "verdict": pl.String,
-    "r_within": pl.Float64, "p_within": pl.Float64, "n_units": pl.Int64, "shap_share": pl.Float64,
+    "parent_id": pl.String,
+    "child_id": pl.String,
+    "n": pl.Int64,
+    "r": pl.Float64,
+    "p_value": pl.Float64,
+    "expected_sign": pl.Int64,
+    "aligned_r": pl.Float64,
+    "is_significant": pl.Boolean,
+    "verdict": pl.String,
+    "r_within": pl.Float64,
+    "p_within": pl.Float64,
+    "n_units": pl.Int64,
+    "shap_share": pl.Float64,
 }
 
 
@@ -55,8 +65,9 @@ def _pearson(x: list[float], y: list[float]) -> float | None:
     return max(-1.0, min(1.0, sxy / (sxx * syy) ** 0.5))
 
 
-def correlation_test(x: list[float], y: list[float], groups: list[object] | None = None
-                     ) -> tuple[float | None, float | None]:
+def correlation_test(
+    x: list[float], y: list[float], groups: list[object] | None = None
+) -> tuple[float | None, float | None]:
     """Within-group Pearson r and its two-sided p-value; (None, None) when undefined.
 
     Each group's mean is removed from x and y first (no groups: one group, the plain correlation);
@@ -67,8 +78,11 @@ def correlation_test(x: list[float], y: list[float], groups: list[object] | None
     for a, b, g in zip(x, y, groups, strict=True):
         acc = sums.setdefault(g, [0.0, 0.0, 0.0])
         acc[0], acc[1], acc[2] = acc[0] + a, acc[1] + b, acc[2] + 1
-    kept = [(a - sums[g][0] / sums[g][2], b - sums[g][1] / sums[g][2])
-            for a, b, g in zip(x, y, groups, strict=True) if sums[g][2] > 1]
+    kept = [
+        (a - sums[g][0] / sums[g][2], b - sums[g][1] / sums[g][2])
+        for a, b, g in zip(x, y, groups, strict=True)
+        if sums[g][2] > 1
+    ]
     n_groups = sum(1 for acc in sums.values() if acc[2] > 1)
     dof = len(kept) - n_groups - 1
     r = _pearson([k[0] for k in kept], [k[1] for k in kept]) if dof >= 1 else None
@@ -98,7 +112,9 @@ def shap_shares(driver_shap: pl.DataFrame | None) -> dict[str, float]:
     return {row["touchpoint_id"]: row["v"] / total for row in grouped.to_dicts()}
 
 
-def _verdict(n: int, tests: list[tuple[float | None, float | None]], sign: int, alpha: float, min_n: int) -> str:
+def _verdict(
+    n: int, tests: list[tuple[float | None, float | None]], sign: int, alpha: float, min_n: int
+) -> str:
     if n < min_n or all(r is None for r, _ in tests):
         return "too_few"
     significant = [r * sign for r, p in tests if r is not None and p is not None and p < alpha]
@@ -128,7 +144,8 @@ def link_evidence(
     model `shap_share` stays null and the page says "no driver model yet".
     """
     observed = values.filter(pl.col("value").is_not_null()).select(
-        "kpi_id", "period", pl.col("business_unit").fill_null(COMPANY), pl.col("value").cast(pl.Float64))
+        "kpi_id", "period", pl.col("business_unit").fill_null(COMPANY), pl.col("value").cast(pl.Float64)
+    )
     by_kpi = {key[0]: frame.drop("kpi_id") for key, frame in observed.group_by("kpi_id")}
     shares = shap_shares(driver_shap)
     rows = []
@@ -141,15 +158,29 @@ def link_evidence(
         sign = expected_sign(directions.get(parent, "higher"), directions.get(child, "higher"))
         tests = [(r, p), (r_within, p_within)]
         touchpoint = (touchpoints or {}).get(child)
-        rows.append({
-            "parent_id": parent, "child_id": child, "n": paired.height, "r": r, "p_value": p,
-            "expected_sign": sign, "aligned_r": None if r is None else r * sign,
-            "is_significant": paired.height >= min_n and any(q is not None and q < alpha for _, q in tests),
-            "verdict": _verdict(paired.height, tests, sign, alpha, min_n),
-            "r_within": r_within, "p_within": p_within, "n_units": len(set(units)),
-            "shap_share": shares.get(touchpoint) if touchpoint else None,
-        })
-    return pl.DataFrame(rows, schema=EVIDENCE_SCHEMA, orient="row") if rows else pl.DataFrame(schema=EVIDENCE_SCHEMA)
+        rows.append(
+            {
+                "parent_id": parent,
+                "child_id": child,
+                "n": paired.height,
+                "r": r,
+                "p_value": p,
+                "expected_sign": sign,
+                "aligned_r": None if r is None else r * sign,
+                "is_significant": paired.height >= min_n
+                and any(q is not None and q < alpha for _, q in tests),
+                "verdict": _verdict(paired.height, tests, sign, alpha, min_n),
+                "r_within": r_within,
+                "p_within": p_within,
+                "n_units": len(set(units)),
+                "shap_share": shares.get(touchpoint) if touchpoint else None,
+            }
+        )
+    return (
+        pl.DataFrame(rows, schema=EVIDENCE_SCHEMA, orient="row")
+        if rows
+        else pl.DataFrame(schema=EVIDENCE_SCHEMA)
+    )
 
 
 def _paired(parent: pl.DataFrame | None, child: pl.DataFrame | None, min_n: int) -> pl.DataFrame:
@@ -158,7 +189,8 @@ def _paired(parent: pl.DataFrame | None, child: pl.DataFrame | None, min_n: int)
     if parent is None or child is None:
         return empty
     joined = parent.rename({"value": "parent"}).join(
-        child.rename({"value": "child"}), on=["period", "business_unit"], how="inner")
+        child.rename({"value": "child"}), on=["period", "business_unit"], how="inner"
+    )
     units = joined.filter(pl.col("business_unit") != COMPANY)
     chosen = units if units.height >= min_n else joined.filter(pl.col("business_unit") == COMPANY)
     return chosen.select("business_unit", "parent", "child") if chosen.height else empty

@@ -76,6 +76,7 @@ class KpiTree:
 
     def path_to(self, kpi_id: str, root: str | None = None) -> list[str]:
         """A root-to-`kpi_id` path (through `root` when it is an ancestor), first parents first."""
+
         def climb(node: str) -> list[str] | None:
             if root is not None and node == root:
                 return [node]
@@ -105,7 +106,7 @@ class KpiTree:
             for child in self.children[node]:
                 visit(child, depth + 1, node)
 
-        for start in ([top] if top else self.roots):
+        for start in [top] if top else self.roots:
             visit(start, 0, None)
         return rows
 
@@ -115,25 +116,36 @@ class KpiTree:
         return [(p, c) for c in self.ids if c in nodes for p in self.parents[c] if p in nodes]
 
 
-def status_expr(value: str = "value", target: str = "target", direction: str = "direction",
-                near_share: float = NEAR_TARGET_SHARE) -> pl.Expr:
+def status_expr(
+    value: str = "value",
+    target: str = "target",
+    direction: str = "direction",
+    near_share: float = NEAR_TARGET_SHARE,
+) -> pl.Expr:
     """on / near / off / no_target / no_data for each row, in the KPI's own direction."""
     v, t = pl.col(value), pl.col(target)
     better = pl.when(pl.col(direction) == "lower").then(t - v).otherwise(v - t)
     tolerance = t.abs() * near_share
     return (
-        pl.when(v.is_null()).then(pl.lit("no_data"))
-        .when(t.is_null()).then(pl.lit("no_target"))
-        .when(better >= 0).then(pl.lit("on"))
-        .when(better >= -tolerance).then(pl.lit("near"))
+        pl.when(v.is_null())
+        .then(pl.lit("no_data"))
+        .when(t.is_null())
+        .then(pl.lit("no_target"))
+        .when(better >= 0)
+        .then(pl.lit("on"))
+        .when(better >= -tolerance)
+        .then(pl.lit("near"))
         .otherwise(pl.lit("off"))
     )
 
 
-def status_of(value: float | None, target: float | None, direction: str,
-              near_share: float = NEAR_TARGET_SHARE) -> str:
-    frame = pl.DataFrame({"value": [value], "target": [target], "direction": [direction]},
-                         schema={"value": pl.Float64, "target": pl.Float64, "direction": pl.String})
+def status_of(
+    value: float | None, target: float | None, direction: str, near_share: float = NEAR_TARGET_SHARE
+) -> str:
+    frame = pl.DataFrame(
+        {"value": [value], "target": [target], "direction": [direction]},
+        schema={"value": pl.Float64, "target": pl.Float64, "direction": pl.String},
+    )
     return frame.select(status_expr(near_share=near_share))[0, 0]
 
 
@@ -147,18 +159,29 @@ def kpi_snapshot(values: pl.DataFrame, kpis: pl.DataFrame, periods: Sequence[str
     periods = sorted(periods)
     scoped = values.filter(pl.col("period").is_in(periods), pl.col("value").is_not_null())
     ordered = scoped.sort("kpi_id", "period")
-    latest = ordered.group_by("kpi_id", maintain_order=True).agg(
-        pl.col("period").last().alias("period"),
-        pl.col("value").last().alias("value"),
-        pl.col("value").slice(-2, 1).first().alias("previous_value"),
-        pl.col("period").slice(-2, 1).first().alias("previous_period"),
-        pl.len().alias("n_periods"),
-    ).with_columns(
-        pl.when(pl.col("n_periods") > 1).then(pl.col("previous_value")).otherwise(None).alias("previous_value"),
-        pl.when(pl.col("n_periods") > 1).then(pl.col("previous_period")).otherwise(None).alias("previous_period"),
+    latest = (
+        ordered.group_by("kpi_id", maintain_order=True)
+        .agg(
+            pl.col("period").last().alias("period"),
+            pl.col("value").last().alias("value"),
+            pl.col("value").slice(-2, 1).first().alias("previous_value"),
+            pl.col("period").slice(-2, 1).first().alias("previous_period"),
+            pl.len().alias("n_periods"),
+        )
+        .with_columns(
+            pl.when(pl.col("n_periods") > 1)
+            .then(pl.col("previous_value"))
+            .otherwise(None)
+            .alias("previous_value"),
+            pl.when(pl.col("n_periods") > 1)
+            .then(pl.col("previous_period"))
+            .otherwise(None)
+            .alias("previous_period"),
+        )
     )
     grid = pl.DataFrame({"period": periods}, schema={"period": pl.String}).join(
-        kpis.select("kpi_id"), how="cross")
+        kpis.select("kpi_id"), how="cross"
+    )
     series = (
         grid.join(scoped.select("kpi_id", "period", "value"), on=["kpi_id", "period"], how="left")
         .sort("kpi_id", "period")
@@ -175,7 +198,8 @@ def kpi_snapshot(values: pl.DataFrame, kpis: pl.DataFrame, periods: Sequence[str
         status_expr().alias("status"),
         pl.when(pl.col("target").is_not_null() & (pl.col("target") != 0))
         .then(100.0 * (pl.col("value") - pl.col("target")) / pl.col("target").abs())
-        .otherwise(None).alias("gap_pct"),
+        .otherwise(None)
+        .alias("gap_pct"),
     )
 
 

@@ -38,18 +38,31 @@ METRIC_FACTS: dict[str, str] = {
     "nps": "nps",
 }
 FACTOR_SCHEMA: dict[str, pl.DataType] = {
-    "client_id": pl.String, "period": pl.String, "factor_id": pl.String, "block": pl.String,
-    "metric": pl.String, "value": pl.Float64, "n": pl.Int64, "score": pl.Float64,
-    "importance": pl.Float64, "is_default_importance": pl.Boolean,
+    "client_id": pl.String,
+    "period": pl.String,
+    "factor_id": pl.String,
+    "block": pl.String,
+    "metric": pl.String,
+    "value": pl.Float64,
+    "n": pl.Int64,
+    "score": pl.Float64,
+    "importance": pl.Float64,
+    "is_default_importance": pl.Boolean,
 }
 INDEX_SCHEMA: dict[str, pl.DataType] = {
-    "client_id": pl.String, "period": pl.String, "tx_score": pl.Float64, "cx_score": pl.Float64,
-    "index": pl.Float64, "n_factors": pl.Int64, "is_partial": pl.Boolean,
+    "client_id": pl.String,
+    "period": pl.String,
+    "tx_score": pl.Float64,
+    "cx_score": pl.Float64,
+    "index": pl.Float64,
+    "n_factors": pl.Int64,
+    "is_partial": pl.Boolean,
 }
 
 
-def normalise(metric: str, value: float, *, worst: float | None = None,
-              scale: tuple[float, float] | None = None) -> float:
+def normalise(
+    metric: str, value: float, *, worst: float | None = None, scale: tuple[float, float] | None = None
+) -> float:
     """One raw value on the 0–100 scale (the scalar form of `score_expr`, for explanations and tests)."""
     if metric == "on_time_share":
         score = 100.0 * value
@@ -100,19 +113,41 @@ def importance_weights(clients: pl.DataFrame, config: SatisfactionIndex) -> pl.D
     frames = []
     for factor in config.factors:
         column = factor.importance_column
-        raw = clients[column].cast(pl.Float64) if column in clients.columns else pl.Series(
-            [None] * clients.height, dtype=pl.Float64)
+        raw = (
+            clients[column].cast(pl.Float64)
+            if column in clients.columns
+            else pl.Series([None] * clients.height, dtype=pl.Float64)
+        )
         fallback = raw.mean()
         fallback = 1.0 if fallback is None else float(fallback)
-        frames.append(pl.DataFrame({
-            "client_id": clients["client_id"],
-            "factor_id": [factor.id] * clients.height,
-            "importance": raw.fill_null(fallback),
-            "is_default_importance": raw.is_null(),
-        }, schema={"client_id": pl.String, "factor_id": pl.String, "importance": pl.Float64,
-                   "is_default_importance": pl.Boolean}))
-    return pl.concat(frames) if frames else pl.DataFrame(schema={
-        "client_id": pl.String, "factor_id": pl.String, "importance": pl.Float64, "is_default_importance": pl.Boolean})
+        frames.append(
+            pl.DataFrame(
+                {
+                    "client_id": clients["client_id"],
+                    "factor_id": [factor.id] * clients.height,
+                    "importance": raw.fill_null(fallback),
+                    "is_default_importance": raw.is_null(),
+                },
+                schema={
+                    "client_id": pl.String,
+                    "factor_id": pl.String,
+                    "importance": pl.Float64,
+                    "is_default_importance": pl.Boolean,
+                },
+            )
+        )
+    return (
+        pl.concat(frames)
+        if frames
+        else pl.DataFrame(
+            schema={
+                "client_id": pl.String,
+                "factor_id": pl.String,
+                "importance": pl.Float64,
+                "is_default_importance": pl.Boolean,
+            }
+        )
+    )
 
 
 def factor_scores(
@@ -131,17 +166,32 @@ def factor_scores(
     parts = []
     for factor in config.factors:
         rows = _factor_facts(facts, factor)
-        parts.append(rows.select(
-            pl.col("client_id").cast(pl.String), pl.col("period").cast(pl.String),
-            pl.lit(factor.id).alias("factor_id"), pl.lit(factor.block).alias("block"),
-            pl.lit(factor.metric).alias("metric"), pl.col("value").cast(pl.Float64),
-            pl.col("n").cast(pl.Int64), score_expr(factor, scales).cast(pl.Float64).alias("score"),
-        ))
-    frame = pl.concat(parts) if parts else pl.DataFrame(schema={k: v for k, v in FACTOR_SCHEMA.items()
-                                                                if k not in ("importance", "is_default_importance")})
+        parts.append(
+            rows.select(
+                pl.col("client_id").cast(pl.String),
+                pl.col("period").cast(pl.String),
+                pl.lit(factor.id).alias("factor_id"),
+                pl.lit(factor.block).alias("block"),
+                pl.lit(factor.metric).alias("metric"),
+                pl.col("value").cast(pl.Float64),
+                pl.col("n").cast(pl.Int64),
+                score_expr(factor, scales).cast(pl.Float64).alias("score"),
+            )
+        )
+    frame = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(
+            schema={
+                k: v for k, v in FACTOR_SCHEMA.items() if k not in ("importance", "is_default_importance")
+            }
+        )
+    )
     frame = frame.join(weights, on=["client_id", "factor_id"], how="inner")
     order = {f.id: i for i, f in enumerate(config.factors)}
-    frame = frame.with_columns(pl.col("factor_id").replace_strict(order, return_dtype=pl.Int64).alias("_order"))
+    frame = frame.with_columns(
+        pl.col("factor_id").replace_strict(order, return_dtype=pl.Int64).alias("_order")
+    )
     return frame.sort("client_id", "period", "_order").drop("_order").select(list(FACTOR_SCHEMA))
 
 
@@ -169,8 +219,13 @@ def index_scores(factors: pl.DataFrame, config: SatisfactionIndex) -> pl.DataFra
     return (
         wide.join(counts, on=["client_id", "period"])
         .select(
-            "client_id", "period", pl.col("TX").alias("tx_score"), pl.col("CX").alias("cx_score"),
-            "index", pl.col("n_factors").cast(pl.Int64), "is_partial",
+            "client_id",
+            "period",
+            pl.col("TX").alias("tx_score"),
+            pl.col("CX").alias("cx_score"),
+            "index",
+            pl.col("n_factors").cast(pl.Int64),
+            "is_partial",
         )
         .sort("client_id", "period")
     )
@@ -195,24 +250,42 @@ def latest_with_change(index: pl.DataFrame, current: str, previous: str | None) 
     """
     upto = index.filter(pl.col("period") <= current).sort("client_id", "period")
     latest = upto.group_by("client_id", maintain_order=True).last().rename({"period": "index_period"})
-    before = index.filter(pl.col("period") == previous).select(
-        "client_id", pl.col("index").alias("index_previous")) if previous else pl.DataFrame(
-        schema={"client_id": pl.String, "index_previous": pl.Float64})
+    before = (
+        index.filter(pl.col("period") == previous).select(
+            "client_id", pl.col("index").alias("index_previous")
+        )
+        if previous
+        else pl.DataFrame(schema={"client_id": pl.String, "index_previous": pl.Float64})
+    )
     return latest.join(before, on="client_id", how="left").with_columns(
-        pl.when(pl.col("index_period") == current).then(pl.col("index") - pl.col("index_previous"))
-        .otherwise(None).alias("index_change")
+        pl.when(pl.col("index_period") == current)
+        .then(pl.col("index") - pl.col("index_previous"))
+        .otherwise(None)
+        .alias("index_change")
     )
 
 
 def period_summary(index: pl.DataFrame) -> pl.DataFrame:
     """Per quarter: clients scored, mean index, mean TX and CX blocks, and how many are partial."""
     if index.is_empty():
-        return pl.DataFrame(schema={"period": pl.String, "n_clients": pl.Int64, "mean_index": pl.Float64,
-                                    "mean_tx": pl.Float64, "mean_cx": pl.Float64, "n_partial": pl.Int64})
-    return index.group_by("period").agg(
-        pl.len().cast(pl.Int64).alias("n_clients"),
-        pl.col("index").mean().alias("mean_index"),
-        pl.col("tx_score").mean().alias("mean_tx"),
-        pl.col("cx_score").mean().alias("mean_cx"),
-        pl.col("is_partial").sum().cast(pl.Int64).alias("n_partial"),
-    ).sort("period")
+        return pl.DataFrame(
+            schema={
+                "period": pl.String,
+                "n_clients": pl.Int64,
+                "mean_index": pl.Float64,
+                "mean_tx": pl.Float64,
+                "mean_cx": pl.Float64,
+                "n_partial": pl.Int64,
+            }
+        )
+    return (
+        index.group_by("period")
+        .agg(
+            pl.len().cast(pl.Int64).alias("n_clients"),
+            pl.col("index").mean().alias("mean_index"),
+            pl.col("tx_score").mean().alias("mean_tx"),
+            pl.col("cx_score").mean().alias("mean_cx"),
+            pl.col("is_partial").sum().cast(pl.Int64).alias("n_partial"),
+        )
+        .sort("period")
+    )

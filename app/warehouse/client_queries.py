@@ -19,8 +19,9 @@ FACT_COLUMNS = frozenset(("period", *CLIENT_COLUMNS))
 FOLLOW_UP_TABLE = "follow_up_cases"  # built by the closed-loop issue; counted when it exists
 
 
-def client_list(con: duckdb.DuckDBPyConnection, filters: Filters, importance_columns: tuple[str, ...] = ()
-                ) -> pl.DataFrame:
+def client_list(
+    con: duckdb.DuckDBPyConnection, filters: Filters, importance_columns: tuple[str, ...] = ()
+) -> pl.DataFrame:
     """One row per client under the client filters: keys, money, open tickets, importance weights."""
     where, params = filter_sql(filters, CLIENT_COLUMNS, alias="c")
     known = {r[0] for r in con.execute("describe mart_clients").fetchall()}
@@ -47,7 +48,9 @@ def client_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("select client_id from mart_clients order by client_id").fetchall()]
 
 
-def client_facts(con: duckdb.DuckDBPyConnection, filters: Filters, client_id: str | None = None) -> pl.DataFrame:
+def client_facts(
+    con: duckdb.DuckDBPyConnection, filters: Filters, client_id: str | None = None
+) -> pl.DataFrame:
     """client_id, period, fact, touchpoint_id, value, n under the filters (one client if given)."""
     where, params = filter_sql(filters, FACT_COLUMNS)
     if client_id is not None:
@@ -89,8 +92,11 @@ def follow_up_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
 
 def client_profile(con: duckdb.DuckDBPyConnection, client_id: str) -> pl.DataFrame:
     """The client list's row for one client (all columns, importance weights included)."""
-    return query(con, "select * exclude (batch_id, source_row) from mart_clients where client_id = $id",
-                 {"id": client_id})
+    return query(
+        con,
+        "select * exclude (batch_id, source_row) from mart_clients where client_id = $id",
+        {"id": client_id},
+    )
 
 
 def client_ratings(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters) -> pl.DataFrame:

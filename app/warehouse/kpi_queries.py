@@ -15,8 +15,9 @@ from app.warehouse.connection import query, table_exists
 VALUE_SCHEMA = {"kpi_id": pl.String, "period": pl.String, "business_unit": pl.String, "value": pl.Float64}
 
 
-def kpi_values(con: duckdb.DuckDBPyConnection, period_from: str | None = None,
-               period_to: str | None = None) -> pl.DataFrame:
+def kpi_values(
+    con: duckdb.DuckDBPyConnection, period_from: str | None = None, period_to: str | None = None
+) -> pl.DataFrame:
     """kpi_id, period, business_unit (null = company), value for all segments, within the quarters."""
     if not table_exists(con, "mart_kpi_values"):
         return pl.DataFrame(schema=VALUE_SCHEMA)
@@ -38,7 +39,8 @@ def kpi_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
     if not table_exists(con, "mart_kpi_values"):
         return []
     rows = con.execute(
-        "select distinct period from mart_kpi_values where period is not null order by period").fetchall()
+        "select distinct period from mart_kpi_values where period is not null order by period"
+    ).fetchall()
     return [r[0] for r in rows]
 
 

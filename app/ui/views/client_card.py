@@ -21,17 +21,34 @@ from app.warehouse.filters import Filters
 
 def _picker(names: dict[str, str]) -> None:
     back, pick, _ = st.columns([1, 3, 2], vertical_alignment="bottom")
-    back.button(t("clients.back"), icon=":material/arrow_back:", on_click=open_client, args=(None,),
-                key="clients_back", type="tertiary")
+    back.button(
+        t("clients.back"),
+        icon=":material/arrow_back:",
+        on_click=open_client,
+        args=(None,),
+        key="clients_back",
+        type="tertiary",
+    )
     with pick:
-        url_selectbox(t("clients.pick"), list(names), key=CLIENT_KEY, param=CLIENT_PARAM, default=None,
-                      format_func=lambda c: f"{names.get(c, c)} · {c}", placeholder=t("clients.pick_hint"))
+        url_selectbox(
+            t("clients.pick"),
+            list(names),
+            key=CLIENT_KEY,
+            param=CLIENT_PARAM,
+            default=None,
+            format_func=lambda c: f"{names.get(c, c)} · {c}",
+            placeholder=t("clients.pick_hint"),
+        )
 
 
 def _subtitle(profile: dict, model: ServiceModel, lang: str) -> str:
     parts = [profile["client_id"]]
-    for column, dimension in (("business_unit", "business_units"), ("segment", "segments"),
-                              ("grade", "grades"), ("status", "statuses")):
+    for column, dimension in (
+        ("business_unit", "business_units"),
+        ("segment", "segments"),
+        ("grade", "grades"),
+        ("status", "statuses"),
+    ):
         if profile.get(column):
             parts.append(model.label(dimension, profile[column], lang))
     if profile.get("region"):
@@ -62,27 +79,47 @@ def _tiles(index: pl.DataFrame, detail: dict, profile: dict, lang: str, currency
     columns = st.columns(5)
     with columns[0]:
         note = t("clients.partial_note") if now.get("is_partial") else current
-        metric_tile(t("clients.tile_index"), format_number(now.get("index"), 0, lang),
-                    delta=_delta(now.get("index"), before.get("index"), previous), note=note,
-                    help=t("clients.index_help"))
+        metric_tile(
+            t("clients.tile_index"),
+            format_number(now.get("index"), 0, lang),
+            delta=_delta(now.get("index"), before.get("index"), previous),
+            note=note,
+            help=t("clients.index_help"),
+        )
     with columns[1]:
-        metric_tile(t("clients.tile_tx"), format_number(now.get("tx_score"), 0, lang),
-                    delta=_delta(now.get("tx_score"), before.get("tx_score"), previous), help=t("clients.tx_help"),
-                    note=current if now.get("tx_score") is not None else t("clients.no_tx_note"))
+        metric_tile(
+            t("clients.tile_tx"),
+            format_number(now.get("tx_score"), 0, lang),
+            delta=_delta(now.get("tx_score"), before.get("tx_score"), previous),
+            help=t("clients.tx_help"),
+            note=current if now.get("tx_score") is not None else t("clients.no_tx_note"),
+        )
     with columns[2]:
         cx = now.get("cx_score")
-        metric_tile(t("clients.tile_cx"), format_number(cx, 0, lang),
-                    delta=_delta(cx, before.get("cx_score"), previous),
-                    note=current if cx is not None else t("clients.no_answers_note"), help=t("clients.cx_help"))
+        metric_tile(
+            t("clients.tile_cx"),
+            format_number(cx, 0, lang),
+            delta=_delta(cx, before.get("cx_score"), previous),
+            note=current if cx is not None else t("clients.no_answers_note"),
+            help=t("clients.cx_help"),
+        )
     answers = detail["answers"]
     with columns[3]:
         n = answers.height
         nps = (100.0 * (answers["nps"] >= 9).sum() - 100.0 * (answers["nps"] <= 6).sum()) / n if n else None
-        metric_tile(t("clients.tile_nps"), format_number(nps, 0, lang, signed=True), n=n,
-                    note=t("clients.all_quarters"), help=t("clients.nps_help"))
+        metric_tile(
+            t("clients.tile_nps"),
+            format_number(nps, 0, lang, signed=True),
+            n=n,
+            note=t("clients.all_quarters"),
+            help=t("clients.nps_help"),
+        )
     with columns[4]:
-        metric_tile(t("clients.tile_money", currency=currency), format_compact(profile.get("revenue"), lang),
-                    note=t("clients.ltv_note", value=format_compact(profile.get("ltv"), lang)))
+        metric_tile(
+            t("clients.tile_money", currency=currency),
+            format_compact(profile.get("revenue"), lang),
+            note=t("clients.ltv_note", value=format_compact(profile.get("ltv"), lang)),
+        )
 
 
 def _risk(risk: pl.DataFrame) -> None:
@@ -92,8 +129,13 @@ def _risk(risk: pl.DataFrame) -> None:
     if not row.get("reasons"):
         return
     text = reason_text(row["reasons"])
-    details = t("clients.risk_details", detractors=row["n_detractor_answers"], answers=row["n_answers"],
-                late=row["n_late_orders"], tickets=row["n_tickets"])
+    details = t(
+        "clients.risk_details",
+        detractors=row["n_detractor_answers"],
+        answers=row["n_answers"],
+        late=row["n_late_orders"],
+        tickets=row["n_tickets"],
+    )
     if row["risk_level"] == "at_risk":
         st.error(t("clients.risk_banner", reasons=text, details=details), icon=":material/warning:")
     else:
@@ -102,13 +144,23 @@ def _risk(risk: pl.DataFrame) -> None:
 
 def _index_trend(index: pl.DataFrame) -> None:
     st.markdown(f"**{t('clients.index_trend')}**")
-    series = [("index", t("clients.series_index"), True), ("tx_score", t("clients.series_tx"), False),
-              ("cx_score", t("clients.series_cx"), False)]
-    frame = pl.concat([
-        index.select("period", pl.lit(name).alias("series"), pl.col(column).alias("score"),
-                     pl.lit(overall).alias("is_overall"), (pl.col("is_partial") & pl.lit(overall)).alias("is_partial"))
-        for column, name, overall in series
-    ]).drop_nulls("score")
+    series = [
+        ("index", t("clients.series_index"), True),
+        ("tx_score", t("clients.series_tx"), False),
+        ("cx_score", t("clients.series_cx"), False),
+    ]
+    frame = pl.concat(
+        [
+            index.select(
+                "period",
+                pl.lit(name).alias("series"),
+                pl.col(column).alias("score"),
+                pl.lit(overall).alias("is_overall"),
+                (pl.col("is_partial") & pl.lit(overall)).alias("is_partial"),
+            )
+            for column, name, overall in series
+        ]
+    ).drop_nulls("score")
     chart = charts.index_trend(frame, y_title=t("clients.col_index"), x_title=t("common.period"))
     chart_with_table(chart, index, key="client_index_trend", file_stem="client_index")
     st.caption(t("clients.trend_note"))

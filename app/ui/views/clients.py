@@ -16,6 +16,7 @@ from app.ui.i18n import current_language, format_number, t
 from app.ui.labels import filters_summary, with_option_label
 from app.ui.url_widgets import url_segmented, url_selectbox
 from app.ui.views import clients_data as data
+from app.ui.views.kpi_tree import show_url_notices
 from app.ui.views.satisfaction_formula import render_formula
 from app.warehouse.filters import Filters
 
@@ -26,8 +27,11 @@ SHOWS = ("all", "at_risk", "flagged")
 SORTS = ("risk", "index_asc", "index_desc", "change_asc", "revenue_desc", "ltv_desc")
 RISK_ORDER = {"at_risk": 0, "watch": 1, "ok": 2}
 SORT_COLUMNS = {
-    "index_asc": ("index", False), "index_desc": ("index", True), "change_asc": ("index_change", False),
-    "revenue_desc": ("revenue", True), "ltv_desc": ("ltv", True),
+    "index_asc": ("index", False),
+    "index_desc": ("index", True),
+    "change_asc": ("index_change", False),
+    "revenue_desc": ("revenue", True),
+    "ltv_desc": ("ltv", True),
 }
 
 
@@ -48,46 +52,94 @@ def _labelled(table: pl.DataFrame, model: ServiceModel, lang: str) -> pl.DataFra
 
 def _controls() -> tuple[str, str, str]:
     search_col, show_col, sort_col = st.columns([3, 3, 2], vertical_alignment="bottom")
-    search = search_col.text_input(t("clients.search"), key="clients_search", placeholder=t("clients.search_hint"),
-                                   icon=":material/search:")
+    search = search_col.text_input(
+        t("clients.search"),
+        key="clients_search",
+        placeholder=t("clients.search_hint"),
+        icon=":material/search:",
+    )
     with show_col:
-        show = url_segmented(t("clients.show"), list(SHOWS), key="clients_show", param="show", default="all",
-                             format_func=lambda s: t(f"clients.show.{s}"))
+        show = url_segmented(
+            t("clients.show"),
+            list(SHOWS),
+            key="clients_show",
+            param="show",
+            default="all",
+            format_func=lambda s: t(f"clients.show.{s}"),
+        )
     with sort_col:
-        sort = url_selectbox(t("clients.sort"), list(SORTS), key="clients_sort", param="sort", default="risk",
-                             format_func=lambda s: t(f"clients.sort.{s}")) or "risk"
+        sort = (
+            url_selectbox(
+                t("clients.sort"),
+                list(SORTS),
+                key="clients_sort",
+                param="sort",
+                default="risk",
+                format_func=lambda s: t(f"clients.sort.{s}"),
+            )
+            or "risk"
+        )
     return search.strip(), show, sort
 
 
 def _narrow(table: pl.DataFrame, search: str, show: str, sort: str) -> pl.DataFrame:
     if search:
         needle = search.lower()
-        table = table.filter(pl.col("name").str.to_lowercase().str.contains(needle, literal=True)
-                             | pl.col("client_id").str.to_lowercase().str.contains(needle, literal=True))
+        table = table.filter(
+            pl.col("name").str.to_lowercase().str.contains(needle, literal=True)
+            | pl.col("client_id").str.to_lowercase().str.contains(needle, literal=True)
+        )
     if show == "at_risk":
         table = table.filter(pl.col("risk_level") == "at_risk")
     elif show == "flagged":
         table = table.filter(pl.col("risk_level") != "ok")
     if sort == "risk":  # at risk first, then to watch, each from the lowest index up
-        return table.sort(pl.col("risk_level").replace_strict(RISK_ORDER, default=3), pl.col("index"),
-                          nulls_last=True)
+        return table.sort(
+            pl.col("risk_level").replace_strict(RISK_ORDER, default=3), pl.col("index"), nulls_last=True
+        )
     column, descending = SORT_COLUMNS[sort]
     return table.sort(column, descending=descending, nulls_last=True)
 
 
 def _shown(table: pl.DataFrame) -> pl.DataFrame:
     ranked = table.with_columns(pl.col("index").rank("min", descending=True).cast(pl.Int64).alias("rank"))
-    columns = ["rank", "name", "index", "index_change", "risk", "reasons_text", "nps_history", "nps_latest",
-               "revenue", "ltv", "n_open_tickets", "n_open_cases", "basis", "business_unit_label", "segment_label",
-               "grade_label", "status_label", "client_id"]
+    columns = [
+        "rank",
+        "name",
+        "index",
+        "index_change",
+        "risk",
+        "reasons_text",
+        "nps_history",
+        "nps_latest",
+        "revenue",
+        "ltv",
+        "n_open_tickets",
+        "n_open_cases",
+        "basis",
+        "business_unit_label",
+        "segment_label",
+        "grade_label",
+        "status_label",
+        "client_id",
+    ]
     ranked = ranked.with_columns(
-        pl.when(pl.col("tx_score").is_not_null() & pl.col("cx_score").is_not_null()).then(pl.lit("TX + CX"))
-        .when(pl.col("tx_score").is_not_null()).then(pl.lit(t("clients.basis_tx")))
-        .when(pl.col("cx_score").is_not_null()).then(pl.lit(t("clients.basis_cx"))).alias("basis"),
-        pl.col("risk_level").replace_strict({lvl: t(f"clients.level.{lvl}") for lvl in ("at_risk", "watch")},
-                                            default="").alias("risk"),
-        pl.col("reasons").list.eval(pl.element().replace_strict(
-            {r: t(f"clients.reason.{r}") for r in REASONS}, default=pl.element())).list.join(", ").alias("reasons_text"),
+        pl.when(pl.col("tx_score").is_not_null() & pl.col("cx_score").is_not_null())
+        .then(pl.lit("TX + CX"))
+        .when(pl.col("tx_score").is_not_null())
+        .then(pl.lit(t("clients.basis_tx")))
+        .when(pl.col("cx_score").is_not_null())
+        .then(pl.lit(t("clients.basis_cx")))
+        .alias("basis"),
+        pl.col("risk_level")
+        .replace_strict({lvl: t(f"clients.level.{lvl}") for lvl in ("at_risk", "watch")}, default="")
+        .alias("risk"),
+        pl.col("reasons")
+        .list.eval(
+            pl.element().replace_strict({r: t(f"clients.reason.{r}") for r in REASONS}, default=pl.element())
+        )
+        .list.join(", ")
+        .alias("reasons_text"),
     )
     return ranked.select([c for c in columns if c in ranked.columns])
 
@@ -100,19 +152,27 @@ def _column_config(currency: str) -> dict:
         "segment_label": st.column_config.TextColumn(t("common.segment")),
         "grade_label": st.column_config.TextColumn(t("common.grade"), width="small"),
         "status_label": st.column_config.TextColumn(t("common.status"), width="small"),
-        "index": st.column_config.ProgressColumn(t("clients.col_index"), min_value=0, max_value=100, format="%.0f",
-                                                 help=t("clients.index_help")),
-        "index_change": st.column_config.NumberColumn(t("clients.col_change"), format="%+.1f",
-                                                      help=t("clients.change_help")),
-        "basis": st.column_config.TextColumn(t("clients.col_basis"), help=t("clients.partial_help"), width="small"),
-        "nps_history": st.column_config.LineChartColumn(t("clients.col_nps_history"), y_min=-100, y_max=100,
-                                                        help=t("clients.nps_history_help")),
+        "index": st.column_config.ProgressColumn(
+            t("clients.col_index"), min_value=0, max_value=100, format="%.0f", help=t("clients.index_help")
+        ),
+        "index_change": st.column_config.NumberColumn(
+            t("clients.col_change"), format="%+.1f", help=t("clients.change_help")
+        ),
+        "basis": st.column_config.TextColumn(
+            t("clients.col_basis"), help=t("clients.partial_help"), width="small"
+        ),
+        "nps_history": st.column_config.LineChartColumn(
+            t("clients.col_nps_history"), y_min=-100, y_max=100, help=t("clients.nps_history_help")
+        ),
         "nps_latest": st.column_config.NumberColumn(t("clients.col_nps"), format="%+.0f"),
-        "revenue": st.column_config.NumberColumn(t("clients.col_revenue", currency=currency), format="compact"),
+        "revenue": st.column_config.NumberColumn(
+            t("clients.col_revenue", currency=currency), format="compact"
+        ),
         "ltv": st.column_config.NumberColumn(t("clients.col_ltv", currency=currency), format="compact"),
         "n_open_tickets": st.column_config.NumberColumn(t("clients.col_open_tickets"), format="%d"),
-        "n_open_cases": st.column_config.NumberColumn(t("clients.col_open_cases"), format="%d",
-                                                      help=t("clients.open_cases_help")),
+        "n_open_cases": st.column_config.NumberColumn(
+            t("clients.col_open_cases"), format="%d", help=t("clients.open_cases_help")
+        ),
         "risk": st.column_config.TextColumn(t("clients.col_risk"), width="small"),
         "reasons_text": st.column_config.TextColumn(t("clients.col_reasons"), width="medium"),
         "client_id": st.column_config.TextColumn("ID", width="small"),
@@ -132,16 +192,33 @@ def _counts_line(table: pl.DataFrame, lang: str) -> None:
     partial = scored.filter(pl.col("is_partial") & (pl.col("index_period") == current)).height
     at_risk = table.filter(pl.col("risk_level") == "at_risk").height
     watch = table.filter(pl.col("risk_level") == "watch").height
-    st.caption(t("clients.counts", n=format_number(table.height, 0, lang), scored=format_number(scored.height, 0, lang),
-                 partial=format_number(partial, 0, lang), at_risk=format_number(at_risk, 0, lang),
-                 watch=format_number(watch, 0, lang), current=current, previous=table["previous_period"][0] or "–"))
+    st.caption(
+        t(
+            "clients.counts",
+            n=format_number(table.height, 0, lang),
+            scored=format_number(scored.height, 0, lang),
+            partial=format_number(partial, 0, lang),
+            at_risk=format_number(at_risk, 0, lang),
+            watch=format_number(watch, 0, lang),
+            current=current,
+            previous=table["previous_period"][0] or "–",
+        )
+    )
 
 
 def _rules_caption() -> None:
     rules = RiskRules()
-    st.caption(t("clients.risk_rules", drop=format_number(rules.index_drop, 0), share=format_number(
-        100 * rules.detractor_share, 0), late=rules.late_orders, tickets=rules.ticket_spike_min,
-        ratio=format_number(rules.ticket_spike_ratio, 0), min_reasons=rules.min_reasons))
+    st.caption(
+        t(
+            "clients.risk_rules",
+            drop=format_number(rules.index_drop, 0),
+            share=format_number(100 * rules.detractor_share, 0),
+            late=rules.late_orders,
+            tickets=rules.ticket_spike_min,
+            ratio=format_number(rules.ticket_spike_ratio, 0),
+            min_reasons=rules.min_reasons,
+        )
+    )
 
 
 def _render_list(filters: Filters, model: ServiceModel, lang: str) -> None:
@@ -156,8 +233,16 @@ def _render_list(filters: Filters, model: ServiceModel, lang: str) -> None:
     if shown.is_empty():
         empty_state(t("clients.none_match"))
     else:
-        st.dataframe(shown, hide_index=True, column_config=_column_config(model.company.currency), height=560,
-                     key=TABLE_KEY, placeholder="–", selection_mode="single-row", on_select=lambda: _open_selected(shown))
+        st.dataframe(
+            shown,
+            hide_index=True,
+            column_config=_column_config(model.company.currency),
+            height=560,
+            key=TABLE_KEY,
+            placeholder="–",
+            selection_mode="single-row",
+            on_select=lambda: _open_selected(shown),
+        )
         st.caption(t("clients.open_hint"))
     _rules_caption()
     if "n_open_cases" not in table.columns:
@@ -170,7 +255,7 @@ def render(filters: Filters) -> None:
     model = service_model()
     lang = current_language()
     table_ids = data.table(filters, model)["client_id"].to_list()
-    url_state.add_notices(url_state.seed_single(CLIENT_KEY, CLIENT_PARAM, data.all_client_ids(), None))
+    show_url_notices(url_state.seed_single(CLIENT_KEY, CLIENT_PARAM, data.all_client_ids(), None))
     client_id = st.session_state.get(CLIENT_KEY)
     url_state.publish(CLIENT_PARAM, client_id, default=None)
     if client_id:
@@ -179,8 +264,15 @@ def render(filters: Filters) -> None:
         render_card(client_id, filters, model, lang, in_list=client_id in table_ids)
         return
     summary = filters_summary(model, filters.as_dict(), lang, t("filters.summary_all"))
-    page_header(t("clients.title"), t("clients.subtitle", first=filters.period_from or "–",
-                                      last=filters.period_to or "–", segment=summary))
+    page_header(
+        t("clients.title"),
+        t(
+            "clients.subtitle",
+            first=filters.period_from or "–",
+            last=filters.period_to or "–",
+            segment=summary,
+        ),
+    )
     if filters.respondent_roles:
         st.caption(t("filters.not_applied", dimensions=t("filters.respondent_roles")))
     _render_list(filters, model, lang)

@@ -38,8 +38,10 @@ class IndexConfig:
 
     @classmethod
     def of(cls, model: ServiceModel) -> IndexConfig:
-        return cls(model.satisfaction_index.model_dump_json(),
-                   tuple((tp.id, float(tp.scale.min), float(tp.scale.max)) for tp in model.touchpoints))
+        return cls(
+            model.satisfaction_index.model_dump_json(),
+            tuple((tp.id, float(tp.scale.min), float(tp.scale.max)) for tp in model.touchpoints),
+        )
 
     @property
     def config(self) -> SatisfactionIndex:
@@ -54,8 +56,9 @@ class IndexConfig:
         return tuple(sorted({f.importance_column for f in self.config.factors}))
 
 
-def index_frames(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexConfig
-                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+def index_frames(
+    con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexConfig
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(factor scores, index per client × quarter) for the clients under the filters."""
     clients = client_list(con, filters, cfg.importance_columns)
     facts = client_facts(con, filters)
@@ -93,18 +96,25 @@ def client_table(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexCon
         table.join(latest.drop("index_previous"), on="client_id", how="left")
         .join(_nps_history(facts, periods), on="client_id", how="left")
         .join(risk.drop("index_change"), on="client_id", how="left")
-        .with_columns(pl.col("risk_level").fill_null("ok"), pl.col("is_at_risk").fill_null(False),
-                      pl.col("reasons").fill_null([]))
+        .with_columns(
+            pl.col("risk_level").fill_null("ok"),
+            pl.col("is_at_risk").fill_null(False),
+            pl.col("reasons").fill_null([]),
+        )
     )
     cases = follow_up_counts(con)
     if cases is not None:
         table = table.join(cases, on="client_id", how="left").with_columns(
-            pl.col("n_open_cases").fill_null(0), pl.col("n_cases").fill_null(0))
-    return table.with_columns(pl.lit(current).alias("current_period"), pl.lit(previous).alias("previous_period"))
+            pl.col("n_open_cases").fill_null(0), pl.col("n_cases").fill_null(0)
+        )
+    return table.with_columns(
+        pl.lit(current).alias("current_period"), pl.lit(previous).alias("previous_period")
+    )
 
 
-def client_card_frames(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters, cfg: IndexConfig
-                       ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def client_card_frames(
+    con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters, cfg: IndexConfig
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(factor scores, index per quarter, risk flags of the newest quarter) of one client.
 
     Only the quarter range applies: a client opened from a link shows even when the sidebar's
@@ -120,7 +130,9 @@ def client_card_frames(con: duckdb.DuckDBPyConnection, client_id: str, filters: 
     return factors, index, risk
 
 
-def client_detail(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters) -> dict[str, pl.DataFrame]:
+def client_detail(
+    con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters
+) -> dict[str, pl.DataFrame]:
     """Profile, touchpoint ratings per quarter, answers, orders and tickets of one client."""
     period_only = Filters(period_from=filters.period_from, period_to=filters.period_to)
     return {
@@ -144,7 +156,9 @@ def summary(filters: Filters, model: ServiceModel) -> pl.DataFrame:
     return cached_query(index_summary, filters, IndexConfig.of(model))
 
 
-def card(client_id: str, filters: Filters, model: ServiceModel) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def card(
+    client_id: str, filters: Filters, model: ServiceModel
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     return cached_query(client_card_frames, client_id, filters, IndexConfig.of(model))
 
 

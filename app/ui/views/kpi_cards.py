@@ -22,16 +22,20 @@ from app.ui.views.kpi_tree_data import evidence_lookup
 
 CARDS_PER_ROW = 3
 # Status colour on the card's left edge and a projector-sized title button; keys carry the status.
-_CSS = "<style>" + "".join(
-    f'[class*="st-key-kpicard-{status}-"], [class*="st-key-kpifocus-{status}-"] '
-    f'{{ border-left: 8px solid {colour} !important; }}'
-    for status, colour in STATUS_COLOURS.items()
-) + """
+_CSS = (
+    "<style>"
+    + "".join(
+        f'[class*="st-key-kpicard-{status}-"], [class*="st-key-kpifocus-{status}-"] '
+        f"{{ border-left: 8px solid {colour} !important; }}"
+        for status, colour in STATUS_COLOURS.items()
+    )
+    + """
 [class*="st-key-kpiopen-"] button { justify-content: flex-start; text-align: left; padding-left: 0; width: 100%; }
 [class*="st-key-kpiopen-"] button > div { justify-content: flex-start; }
 [class*="st-key-kpiopen-"] button p { font-size: 1.2rem; font-weight: 650; line-height: 1.3; }
 [class*="st-key-kpifocus-"] [data-testid="stMetricValue"] { font-size: 2.8rem; }
 </style>"""
+)
 
 
 def _tags(node: dict) -> str:
@@ -45,7 +49,11 @@ def _tags(node: dict) -> str:
 
 def _target_line(node: dict, lang: str) -> str:
     target = node.get("target")
-    text = t("kpi.no_target") if target is None else t("kpi.target", value=format_value(target, node["unit"], lang))
+    text = (
+        t("kpi.no_target")
+        if target is None
+        else t("kpi.target", value=format_value(target, node["unit"], lang))
+    )
     arrow = t("kpi.higher_better") if node["direction"] == "higher" else t("kpi.lower_better")
     return f"{status_badge(node.get('status'))} {text} · {arrow}"
 
@@ -57,10 +65,15 @@ def _metric(node: dict, label: str, lang: str) -> None:
     series = [v for v in (node.get("series") or []) if v is not None]
     change = format_change(node.get("change"), node.get("value"), lang)
     st.metric(
-        label, format_value(node.get("value"), node["unit"], lang),
-        delta=None if change is None else t("kpi.change_vs", change=change, period=node.get("previous_period") or ""),
+        label,
+        format_value(node.get("value"), node["unit"], lang),
+        delta=None
+        if change is None
+        else t("kpi.change_vs", change=change, period=node.get("previous_period") or ""),
         delta_color="normal" if node["direction"] == "higher" else "inverse",
-        chart_data=series if len(series) > 1 else None, chart_type="line", border=False,
+        chart_data=series if len(series) > 1 else None,
+        chart_type="line",
+        border=False,
         help=t("kpi.value_help", period=node.get("period") or "–"),
     )
 
@@ -76,12 +89,25 @@ def _below_summary(tree: KpiTree, nodes: dict[str, dict], kpi_id: str) -> str | 
     return t("kpi.below_summary", n=len(below), off=off, near=near)
 
 
-def _child_card(tree: KpiTree, nodes: dict[str, dict], kpi_id: str, trail: list[str], link: dict | None,
-                has_model: bool, lang: str) -> None:
+def _child_card(
+    tree: KpiTree,
+    nodes: dict[str, dict],
+    kpi_id: str,
+    trail: list[str],
+    link: dict | None,
+    has_model: bool,
+    lang: str,
+) -> None:
     node = nodes[kpi_id]
     with st.container(border=True, key=f"kpicard-{node['status']}-{kpi_id}"):
-        st.button(node["name"], key=f"kpiopen-{kpi_id}", type="tertiary", on_click=focus_on,
-                  args=(kpi_id, [*trail, kpi_id]), width="stretch")
+        st.button(
+            node["name"],
+            key=f"kpiopen-{kpi_id}",
+            type="tertiary",
+            on_click=focus_on,
+            args=(kpi_id, [*trail, kpi_id]),
+            width="stretch",
+        )
         st.caption(_tags(node))
         _metric(node, t("kpi.value_in", period=node.get("period") or "–"), lang)
         st.markdown(_target_line(node, lang))
@@ -96,15 +122,26 @@ def _child_card(tree: KpiTree, nodes: dict[str, dict], kpi_id: str, trail: list[
 
 def _breadcrumb(nodes: dict[str, dict], trail: list[str]) -> None:
     with st.container(horizontal=True, gap="small", vertical_alignment="center", key="kpi_breadcrumb"):
-        st.button(t("kpi.all_roots"), key="kpicrumb-root", type="tertiary", icon=":material/account_tree:",
-                  on_click=focus_on, args=(None,))
+        st.button(
+            t("kpi.all_roots"),
+            key="kpicrumb-root",
+            type="tertiary",
+            icon=":material/account_tree:",
+            on_click=focus_on,
+            args=(None,),
+        )
         for i, kpi_id in enumerate(trail):
             st.markdown(":material/chevron_right:", width="content")
             if i == len(trail) - 1:
                 st.markdown(f"**{nodes[kpi_id]['name']}**", width="content")
             else:
-                st.button(nodes[kpi_id]["name"], key=f"kpicrumb-{i}-{kpi_id}", type="tertiary",
-                          on_click=focus_on, args=(kpi_id, trail[: i + 1]))
+                st.button(
+                    nodes[kpi_id]["name"],
+                    key=f"kpicrumb-{i}-{kpi_id}",
+                    type="tertiary",
+                    on_click=focus_on,
+                    args=(kpi_id, trail[: i + 1]),
+                )
 
 
 def _other_parents(tree: KpiTree, nodes: dict[str, dict], trail: list[str]) -> None:
@@ -116,12 +153,19 @@ def _other_parents(tree: KpiTree, nodes: dict[str, dict], trail: list[str]) -> N
         st.caption(t("kpi.also_drives"), width="content")
         for parent in others:
             path = [*tree.path_to(parent, root=trail[0]), focus]
-            st.button(nodes[parent]["name"], key=f"kpiparent-{parent}", icon=":material/north_east:",
-                      on_click=focus_on, args=(focus, path), help=t("kpi.also_drives_help"))
+            st.button(
+                nodes[parent]["name"],
+                key=f"kpiparent-{parent}",
+                icon=":material/north_east:",
+                on_click=focus_on,
+                args=(focus, path),
+                help=t("kpi.also_drives_help"),
+            )
 
 
-def _focus_card(tree: KpiTree, nodes: dict[str, dict], trail: list[str], links: dict, has_model: bool,
-                lang: str) -> None:
+def _focus_card(
+    tree: KpiTree, nodes: dict[str, dict], trail: list[str], links: dict, has_model: bool, lang: str
+) -> None:
     focus = trail[-1]
     node = nodes[focus]
     link = links.get((trail[-2], focus)) if len(trail) > 1 else None
@@ -134,7 +178,9 @@ def _focus_card(tree: KpiTree, nodes: dict[str, dict], trail: list[str], links: 
             st.caption(_tags(node))
             st.markdown(_target_line(node, lang))
             if link is not None:
-                st.markdown(t("kpi.link_to", parent=nodes[trail[-2]]["name"]) + " " + evidence_sentence(link, lang))
+                st.markdown(
+                    t("kpi.link_to", parent=nodes[trail[-2]]["name"]) + " " + evidence_sentence(link, lang)
+                )
                 shap = shap_sentence(link, has_model, lang) if node.get("touchpoint") else None
                 if shap:
                     st.caption(shap)
@@ -143,8 +189,15 @@ def _focus_card(tree: KpiTree, nodes: dict[str, dict], trail: list[str], links: 
             _other_parents(tree, nodes, trail)
 
 
-def _grid(tree: KpiTree, nodes: dict[str, dict], kpi_ids: list[str], trail: list[str], links: dict,
-          has_model: bool, lang: str) -> None:
+def _grid(
+    tree: KpiTree,
+    nodes: dict[str, dict],
+    kpi_ids: list[str],
+    trail: list[str],
+    links: dict,
+    has_model: bool,
+    lang: str,
+) -> None:
     parent = trail[-1] if trail else None
     for start in range(0, len(kpi_ids), CARDS_PER_ROW):
         columns = st.columns(CARDS_PER_ROW, gap="medium")
@@ -154,8 +207,9 @@ def _grid(tree: KpiTree, nodes: dict[str, dict], kpi_ids: list[str], trail: list
                 _child_card(tree, nodes, kpi_id, trail, link, has_model, lang)
 
 
-def render_drill_down(tree: KpiTree, nodes: dict[str, dict], evidence, trail: list[str], has_model: bool,
-                      lang: str) -> None:
+def render_drill_down(
+    tree: KpiTree, nodes: dict[str, dict], evidence, trail: list[str], has_model: bool, lang: str
+) -> None:
     st.html(_CSS)
     links = evidence_lookup(evidence)
     _breadcrumb(nodes, trail)
@@ -167,8 +221,12 @@ def render_drill_down(tree: KpiTree, nodes: dict[str, dict], evidence, trail: li
     _focus_card(tree, nodes, trail, links, has_model, lang)
     children = list(tree.children[trail[-1]])
     if not children:
-        st.info(t("kpi.bottom_reached", layer=nodes[trail[-1]]["layer"]), icon=":material/vertical_align_bottom:")
+        st.info(
+            t("kpi.bottom_reached", layer=nodes[trail[-1]]["layer"]), icon=":material/vertical_align_bottom:"
+        )
         return
     layer = nodes[children[0]]["layer"]
-    st.subheader(t("kpi.drivers_title", name=nodes[trail[-1]]["name"], n=len(children), layer=layer), anchor=False)
+    st.subheader(
+        t("kpi.drivers_title", name=nodes[trail[-1]]["name"], n=len(children), layer=layer), anchor=False
+    )
     _grid(tree, nodes, children, trail, links, has_model, lang)

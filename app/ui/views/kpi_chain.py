@@ -23,7 +23,9 @@ CHART_KEY = "kpi_chain_chart"
 
 def _open_clicked(tree: KpiTree, root: str) -> None:
     state = st.session_state.get(CHART_KEY)
-    selection = getattr(state, "selection", None) or (state.get("selection") if isinstance(state, dict) else None)
+    selection = getattr(state, "selection", None) or (
+        state.get("selection") if isinstance(state, dict) else None
+    )
     points = (selection or {}).get(SELECTION) or []
     if points and isinstance(points[0], dict) and points[0].get("kpi_id") in tree:
         kpi_id = points[0]["kpi_id"]
@@ -38,25 +40,59 @@ def _column_titles(tree: KpiTree, boxes: pl.DataFrame) -> list[str]:
     return titles
 
 
-def render_chain(tree: KpiTree, nodes: dict[str, dict], evidence: pl.DataFrame, trail: list[str], lang: str) -> None:
+def render_chain(
+    tree: KpiTree, nodes: dict[str, dict], evidence: pl.DataFrame, trail: list[str], lang: str
+) -> None:
     roots = list(tree.roots)
     default = trail[0] if trail else roots[0]
-    root = url_selectbox(t("kpi.chain_root"), roots, key="kpi_chain_root", param="chain", default=default,
-                         format_func=lambda k: nodes[k]["name"]) or default
-    shown = {k: {**n, "value_text": format_value(n.get("value"), n["unit"], lang),
-                 "status_label": status_label(n.get("status"))} for k, n in nodes.items()}
+    root = (
+        url_selectbox(
+            t("kpi.chain_root"),
+            roots,
+            key="kpi_chain_root",
+            param="chain",
+            default=default,
+            format_func=lambda k: nodes[k]["name"],
+        )
+        or default
+    )
+    shown = {
+        k: {
+            **n,
+            "value_text": format_value(n.get("value"), n["unit"], lang),
+            "status_label": status_label(n.get("status")),
+        }
+        for k, n in nodes.items()
+    }
     labels = {v: verdict_label(v) for v in VERDICTS}
     boxes, links = chain_frames(tree, root, shown, evidence_lookup(evidence), labels)
     st.caption(t("kpi.chain_caption", name=nodes[root]["name"], n=boxes.height, links=links.height))
-    chart = chain_chart(boxes, links, layer_titles=_column_titles(tree, boxes), verdict_order=VERDICTS,
-                        verdict_labels=labels, legend_title=t("kpi.col_verdict"))
-    st.altair_chart(chart, theme=None, width="stretch", key=CHART_KEY, on_select=lambda: _open_clicked(tree, root),
-                    selection_mode=[SELECTION])
+    chart = chain_chart(
+        boxes,
+        links,
+        layer_titles=_column_titles(tree, boxes),
+        verdict_order=VERDICTS,
+        verdict_labels=labels,
+        legend_title=t("kpi.col_verdict"),
+    )
+    st.altair_chart(
+        chart,
+        theme=None,
+        width="stretch",
+        key=CHART_KEY,
+        on_select=lambda: _open_clicked(tree, root),
+        selection_mode=[SELECTION],
+    )
     unsupported = links.filter(pl.col("verdict").is_in(["not_shown", "contradicted", "mixed"])).height
     legend = " ".join(status_badge(s) for s in ("on", "near", "off", "no_data"))
     st.markdown(t("kpi.chain_hint", unsupported=unsupported, legend=legend))
     table = links.select(
-        pl.col("link").alias(t("kpi.col_link")), pl.col("verdict_label").alias(t("kpi.col_verdict")),
-        pl.col("r"), pl.col("r_within"), pl.col("n"), "parent_id", "child_id",
+        pl.col("link").alias(t("kpi.col_link")),
+        pl.col("verdict_label").alias(t("kpi.col_verdict")),
+        pl.col("r"),
+        pl.col("r_within"),
+        pl.col("n"),
+        "parent_id",
+        "child_id",
     )
     data_table(table, file_stem=f"kpi_chain_{root}", key="kpi_chain_table")

@@ -18,7 +18,11 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {
     "no_data": ("gray", "block"),
 }
 STATUS_COLOURS: dict[str, str] = {
-    "on": "#0072B2", "near": "#E69F00", "off": "#D55E00", "no_target": "#8A949E", "no_data": "#BFC5CB",
+    "on": "#0072B2",
+    "near": "#E69F00",
+    "off": "#D55E00",
+    "no_target": "#8A949E",
+    "no_data": "#BFC5CB",
 }
 VERDICT_STYLE: dict[str, tuple[str, str]] = {
     "supported": ("blue", "verified"),

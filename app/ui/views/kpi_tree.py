@@ -57,6 +57,13 @@ def current_trail(tree: KpiTree) -> list[str]:
     return trail
 
 
+def show_url_notices(notices: list[url_state.UrlNotice]) -> None:
+    """A link value this page does not know (an old KPI id) is named, never silently dropped."""
+    if notices:
+        items = ", ".join(f"{n.param}={n.value}" for n in notices)
+        st.warning(t("filters.url_ignored", items=items), icon=":material/link_off:")
+
+
 def _default_scope(filters: Filters) -> str:
     return filters.business_units[0] if len(filters.business_units) == 1 else data.COMPANY
 
@@ -65,13 +72,28 @@ def _controls(model: ServiceModel, filters: Filters, lang: str) -> tuple[str, st
     left, middle, _ = st.columns([2, 3, 2], vertical_alignment="bottom")
     scopes = [data.COMPANY, *model.option_ids("business_units")]
     with left:
-        scope = url_selectbox(
-            t("kpi.scope"), scopes, key="kpi_scope", param="unit", default=_default_scope(filters),
-            format_func=lambda s: t("common.company") if s == data.COMPANY else model.label("business_units", s, lang),
-        ) or data.COMPANY
+        scope = (
+            url_selectbox(
+                t("kpi.scope"),
+                scopes,
+                key="kpi_scope",
+                param="unit",
+                default=_default_scope(filters),
+                format_func=lambda s: (
+                    t("common.company") if s == data.COMPANY else model.label("business_units", s, lang)
+                ),
+            )
+            or data.COMPANY
+        )
     with middle:
-        view = url_segmented(t("kpi.view"), list(VIEWS), key=VIEW_KEY, param="view", default="drill",
-                             format_func=lambda v: t(f"kpi.view.{v}"))
+        view = url_segmented(
+            t("kpi.view"),
+            list(VIEWS),
+            key=VIEW_KEY,
+            param="view",
+            default="drill",
+            format_func=lambda v: t(f"kpi.view.{v}"),
+        )
     return scope, view
 
 
@@ -95,7 +117,7 @@ def render(filters: Filters) -> None:
     model = service_model()
     lang = current_language()
     tree = KpiTree.from_model(model)
-    url_state.add_notices(url_state.seed_single(FOCUS_KEY, FOCUS_PARAM, tree.ids, None))
+    show_url_notices(url_state.seed_single(FOCUS_KEY, FOCUS_PARAM, tree.ids, None))
     page_title_slot = st.container()
     scope, view = _controls(model, filters, lang)
     snap = data.snapshot(scope, filters.period_from, filters.period_to)

@@ -26,13 +26,16 @@ def factors_frame(model: ServiceModel, lang: str) -> pl.DataFrame:
     rows = []
     for factor in model.satisfaction_index.factors:
         source = model.touchpoint(factor.touchpoint).label.get(lang) if factor.touchpoint else ""
-        rows.append({
-            t("clients.col_factor"): factor.label.get(lang),
-            t("clients.col_block"): factor.block,
-            t("clients.col_measure"): t(f"clients.metric.{factor.metric}") + (f" · {source}" if source else ""),
-            t("clients.col_normalised"): normalisation_text(factor, model, lang),
-            t("clients.col_weight_column"): factor.importance_column,
-        })
+        rows.append(
+            {
+                t("clients.col_factor"): factor.label.get(lang),
+                t("clients.col_block"): factor.block,
+                t("clients.col_measure"): t(f"clients.metric.{factor.metric}")
+                + (f" · {source}" if source else ""),
+                t("clients.col_normalised"): normalisation_text(factor, model, lang),
+                t("clients.col_weight_column"): factor.importance_column,
+            }
+        )
     return pl.DataFrame(rows)
 
 
