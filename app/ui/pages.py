@@ -47,6 +47,8 @@ class PageEntry:
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("explore", "app_pages/overview.py", "page.overview", ":material/dashboard:"),
     PageEntry("explore", "app_pages/journey_map.py", "page.journey_map", ":material/route:"),
+    PageEntry("explore", "app_pages/kpi_tree.py", "page.kpi_tree", ":material/account_tree:"),
+    PageEntry("explore", "app_pages/clients.py", "page.clients", ":material/groups:"),
     PageEntry("explore", "app_pages/bottlenecks.py", "page.bottlenecks", ":material/hourglass_bottom:"),
     PageEntry("explore", "app_pages/voice_of_customer.py", "page.voice_of_customer", ":material/forum:"),
     PageEntry("explore", "app_pages/follow_ups.py", "page.follow_ups", ":material/call:"),
