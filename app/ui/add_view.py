@@ -81,7 +81,7 @@ def render_add_view(entry: PageEntry | None) -> None:
             st.selectbox(t("storylines.storyline"), options, key=_STORY_KEY,
                          format_func=lambda o: names.get(o, t("storylines.new_storyline")))
             st.text_input(t("storylines.new_title"), key=_NEW_KEY, max_chars=200,
-                          placeholder=t("storylines.new_title_placeholder"))
+                          placeholder=t("storylines.new_title_placeholder"), help=t("storylines.new_title_help"))
             st.text_input(t("storylines.slide_title"), key=_TITLE_KEY, max_chars=200,
                           placeholder=t("storylines.slide_title_placeholder"))
             st.text_area(t("storylines.takeaway"), key=_TAKEAWAY_KEY, max_chars=1000, height=100,

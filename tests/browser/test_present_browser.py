@@ -18,7 +18,7 @@ from tests.browser.helpers import assert_no_exception, open_page, wait_for_app
 SIDEBAR = '[data-testid="stSidebar"]'
 CHART = '[data-testid="stVegaLiteChart"]'
 COUNTER = '[data-testid="cx-slide-counter"]'
-SLIDE_TITLE = "h1.cx-slide-title"
+SLIDE_TITLE = '.st-key-present_head h1'
 FIGURE = '[data-testid="cx-key-figure"]'
 SCREENSHOT = PROJECT_ROOT / "docs" / "screenshots" / "present.png"
 VIEWS = (  # (page, url query, slide title, takeaway)

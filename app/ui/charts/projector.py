@@ -176,9 +176,16 @@ def projector_spec(
         scaled["height"] = max_height
     if fill_height and max_height is not None and stretches_vertically(scaled):
         scaled["height"] = max_height  # lines and areas simply use the room the screen has
-    if width is not None and not any(k in scaled for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
-        scaled["width"] = width
+    if isinstance(scaled.get("height"), int | float):
+        # Vega-Lite puts a tick every ~40 px; at projector size the labels need ~40 px × zoom.
+        ticks = max(4, round(scaled["height"] / (40 * factor)))
+        scaled.setdefault("config", {}).setdefault("axisQuantitative", {}).setdefault("tickCount", ticks)
+    if not any(k in scaled for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
+        # Fit the width only: the height stays the plot height chosen above (Streamlit's default
+        # "fit" would squeeze it to include axes, shrinking heat-map cells under their texts).
         scaled["autosize"] = {"type": "fit-x", "contains": "padding"}
+        if width is not None:
+            scaled["width"] = width
     if background:
         scaled["background"] = background
     if static:

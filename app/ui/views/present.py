@@ -39,6 +39,9 @@ CSS = """
 .st-key-present_bar { font-size: 1.05rem; color: #5F6B76; border-bottom: 1px solid #E6E8EB; padding-bottom: 0.35rem; }
 .st-key-present_bar button p, .st-key-present_bar a p { font-size: 1.15rem; }
 .st-key-present_bar button { min-height: 2.6rem; }
+[data-testid="stPopoverBody"] { min-width: 36rem; }
+[data-testid="stPopoverBody"] p, [data-testid="stPopoverBody"] span, [data-testid="stPopoverBody"] input,
+[data-testid="stPopoverBody"] [data-baseweb="select"] div { font-size: 1.3rem !important; }
 .cx-counter { font-size: 1.45rem; font-weight: 700; color: #1F2328; min-width: 5.5rem; text-align: center; }
 .cx-story { font-size: 1.15rem; color: #5F6B76; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .cx-blank { position: fixed; inset: 0; background: #000; z-index: 999990; color: #333; display: flex;

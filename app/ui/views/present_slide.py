@@ -20,16 +20,16 @@ from app.ui.slides.registry import build_slide
 from app.warehouse.storylines import Slide
 
 # Height of a chart's plot area on a 1920×1080 projector: what is left under the top bar, title row,
-# takeaway and caption (axis labels, stage headers and legends come on top of it).
-CHART_MAX_HEIGHT = 560
+# takeaway and caption, less ~140 px for axis labels, stage headers and legends around the plot.
+CHART_MAX_HEIGHT = 540
 TONE_COLOURS = {"good": "#0072B2", "bad": "#D55E00", "neutral": "#5F6B76"}
 
 CSS = """
 <style>
-.cx-slide-head { display: flex; align-items: center; gap: 2.5rem; margin: 0.6rem 0 0.2rem 0; }
-.cx-slide-title { flex: 1 1 auto; font-size: 3.1rem; line-height: 1.12; font-weight: 700; color: #1F2328; margin: 0; }
-.cx-figure { flex: 0 0 auto; display: flex; align-items: center; gap: 1.2rem; background: #F4F6F8;
-             border-radius: 0.8rem; padding: 0.5rem 1.6rem; max-width: 40%; }
+.st-key-present_head { margin: 0.5rem 0 0.1rem 0; }
+.st-key-present_head h1 { font-size: 3.1rem !important; line-height: 1.12 !important; padding: 0 !important; }
+.cx-figure { display: flex; align-items: center; gap: 1.2rem; background: #F4F6F8;
+             border-radius: 0.8rem; padding: 0.5rem 1.6rem; max-width: 44vw; }
 .cx-figure-value { font-size: 5.2rem; line-height: 1; font-weight: 800; color: #1F2328; white-space: nowrap; }
 .cx-figure-text { font-size: 1.55rem; line-height: 1.25; color: #1F2328; }
 .cx-figure-delta { font-weight: 700; }
@@ -71,8 +71,11 @@ def _figure_html(figure: KeyFigure) -> str:
 def render_slide(slide: Slide, params: dict[str, tuple[str, ...]], lang: str) -> None:
     payload = cached_query(slide_payload, slide.page, tuple(sorted(params.items())), lang)
     title = slide.title or payload.title
-    figure = _figure_html(payload.key_figure) if payload.key_figure else ""
-    st.html(CSS + f'<div class="cx-slide-head"><h1 class="cx-slide-title">{html.escape(title)}</h1>{figure}</div>')
+    st.html(CSS)
+    with st.container(key="present_head", horizontal=True, vertical_alignment="center", gap="large"):
+        st.title(title, anchor=False, width="stretch")
+        if payload.key_figure:
+            st.html(_figure_html(payload.key_figure), width="content")
     if slide.takeaway:
         st.html(f'<div class="cx-takeaway">{html.escape(slide.takeaway)}</div>')
     if payload.spec is not None:
