@@ -24,6 +24,7 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("stg_clients", "view", frozenset({"clients"})),
     ("mart_clients", "table", frozenset({"clients", "orders"})),
     ("mart_responses", "view", frozenset({"surveys", "clients"})),
+    ("mart_respondent_contacts", "view", frozenset({"surveys"})),
     ("mart_ratings", "view", frozenset({"surveys", "clients"})),
     ("stg_survey_cube", "table", frozenset({"surveys", "clients"})),
     ("mart_touchpoint_scores", "table", frozenset({"surveys", "clients"})),
@@ -167,6 +168,44 @@ def _touchpoint_unpivot(model: ServiceModel) -> str:
     return "\nunion all\n".join(parts)
 
 
+def _focus_parts(model: ServiceModel) -> dict[str, str]:
+    """Pieces of mart_response_focus: each touchpoint's 0–100 score, and CASE arms in tie-break order."""
+    stage_order = model.stage_order()
+    indexed = list(enumerate(model.touchpoints))
+    scores = ",\n           ".join(
+        f"100.0 * ({tp.rating_column} - {tp.scale.min}) / ({tp.scale.max} - {tp.scale.min}) as score_{i}, "
+        f"{tp.rating_column}::integer as rating_{i}"
+        for i, tp in indexed
+    )
+    tie_order = sorted(indexed, key=lambda it: (not it[1].moment_of_truth, stage_order[it[1].stage], it[0]))
+
+    def arms(value) -> str:
+        return " ".join(f"when score_{i} = score_100 then {value(i, tp)}" for i, tp in tie_order)
+
+    return {
+        "focus_scores": scores,
+        "focus_score_list": ", ".join(f"score_{i}" for i, _ in indexed),
+        "focus_touchpoint_cases": arms(lambda i, tp: f"'{tp.id}'"),
+        "focus_stage_cases": arms(lambda i, tp: f"'{tp.stage}'"),
+        "focus_rating_cases": arms(lambda i, tp: f"rating_{i}"),
+    }
+
+
+def _client_rating_aggregates(model: ServiceModel) -> str:
+    return ",\n           ".join(
+        f"avg({tp.rating_column}) as rating_{i}, count({tp.rating_column}) as n_{i}"
+        for i, tp in enumerate(model.touchpoints)
+    )
+
+
+def _client_rating_unpivot(model: ServiceModel) -> str:
+    return "\n    union all\n    ".join(
+        f"select client_id, period, '{tp.id}' as touchpoint_id, rating_{i} as rating, n_{i} as n "
+        f"from client_ratings where n_{i} > 0"
+        for i, tp in enumerate(model.touchpoints)
+    )
+
+
 def _computed_kpis_union(model: ServiceModel) -> str:
     parts = []
     for kpi in model.kpis:
@@ -186,6 +225,9 @@ def render_model_sql(name: str, model: ServiceModel) -> str:
         computed_union=_computed_kpis_union(model),
         touchpoint_aggregates=_touchpoint_aggregates(model),
         touchpoint_unpivot=_touchpoint_unpivot(model),
+        **_focus_parts(model),
+        client_rating_aggregates=_client_rating_aggregates(model),
+        client_rating_unpivot=_client_rating_unpivot(model),
         n_touchpoints=len(model.touchpoints),
     )
 

@@ -22,18 +22,22 @@ with deliveries as (
     where client_id is not null
     group by client_id, period
 ), answers as (
-    select client_id, period,
+    select client_id, quarter_of(submitted_at) as period,
            count(*) as n,
-           100.0 * (count(*) filter (where is_promoter) - count(*) filter (where is_detractor)) / count(*) as nps,
-           count(*) filter (where is_detractor) as n_detractors
-    from mart_responses
+           100.0 * (count(*) filter (where nps >= 9) - count(*) filter (where nps <= 6)) / count(*) as nps,
+           count(*) filter (where nps <= 6) as n_detractors
+    from raw_surveys
     where client_id is not null and nps is not null
-    group by client_id, period
-), ratings as (
-    select client_id, period, touchpoint_id, avg(rating) as rating, count(*) as n
-    from mart_ratings
+    group by all
+), client_ratings as (
+    -- every touchpoint's rating aggregated side by side in one scan of the wide responses
+    select client_id, quarter_of(submitted_at) as period,
+           ${client_rating_aggregates}
+    from raw_surveys
     where client_id is not null
-    group by client_id, period, touchpoint_id
+    group by all
+), ratings as (
+    ${client_rating_unpivot}
 ), facts as (
     select client_id, period, 'on_time_share' as fact, null::varchar as touchpoint_id,
            on_time_share::double as value, n from deliveries
