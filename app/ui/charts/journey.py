@@ -52,23 +52,13 @@ def _stage_x(orient: str = "top") -> alt.X:
                  scale=alt.Scale(paddingInner=0.06, paddingOuter=0.02))
 
 
-def journey_heatmap(
-    frame: pl.DataFrame,
-    *,
-    domain: tuple[float, float],
-    mid: float | None,
-    reverse: bool = False,
-    selectable: bool = True,
-) -> alt.LayerChart:
-    """The map. Columns: touchpoint_id, stage_label, stage_order, slot, cell_label, value_text,
-    detail_text, colour_value (null = grey), text_light (bool), is_moment_of_truth,
-    is_suggested_mot, tooltip_* columns (shown on hover).
-    """
+def _cell_fill(frame: pl.DataFrame, domain: tuple[float, float], mid: float | None, reverse: bool):
+    """The fill encoding, and the frame with grey cells flagged: Vega-Lite drops rows whose colour
+    field is null, so a grey cell gets `is_grey` and a dummy value instead."""
     colours = list(DIVERGING_RANGE if mid is not None else SEQUENTIAL_RANGE)
     if reverse:
         colours.reverse()
     scale_domain = [domain[0], mid, domain[1]] if mid is not None else list(domain)
-    # Vega-Lite drops rows whose colour field is null, so grey cells get a flag and a dummy value.
     frame = frame.with_columns(
         pl.col("colour_value").is_null().alias("is_grey"),
         pl.col("colour_value").fill_null(mid if mid is not None else domain[0]),
@@ -78,15 +68,11 @@ def journey_heatmap(
         alt.value(LOW_N_FILL),
         alt.Color("colour_value:Q", legend=None, scale=alt.Scale(domain=scale_domain, range=colours, clamp=True)),
     )
-    slots = int(frame["slot"].max() or 0) + 1 if frame.height else 1
-    base = alt.Chart(frame).encode(
-        x=_stage_x(),
-        y=alt.Y("slot:O", axis=alt.Axis(labels=False, ticks=False, domain=False, title=None,
-                                        minExtent=AXIS_EXTENT, maxExtent=AXIS_EXTENT),
-                scale=alt.Scale(paddingInner=0.08)),
-    )
-    tooltip = [alt.Tooltip(f"{c}:N", title=c.removeprefix("tooltip_")) for c in frame.columns
-               if c.startswith("tooltip_")]
+    return frame, fill
+
+
+def _cell_rects(base: alt.Chart, fill, tooltip: list[alt.Tooltip], selectable: bool) -> alt.Chart:
+    """Cells framed by kind: solid dark = moment of truth, dashed purple = suggested, thin white = plain."""
     rect = base.mark_rect(cornerRadius=6).transform_calculate(
         frame_tone="datum.is_moment_of_truth ? 'mot' : (datum.is_suggested_mot ? 'suggested' : 'plain')"
     ).encode(
@@ -98,24 +84,51 @@ def journey_heatmap(
                                  alt.value([1, 0])),
         tooltip=tooltip,
     )
-    if selectable:
-        selection = alt.selection_point(name=SELECTION, fields=["touchpoint_id"], on="click", toggle=False)
-        rect = rect.add_params(selection).encode(
-            opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45))
-        )
-    text_colour = alt.Color("text_tone:N", legend=None, scale=alt.Scale(
+    if not selectable:
+        return rect
+    selection = alt.selection_point(name=SELECTION, fields=["touchpoint_id"], on="click", toggle=False)
+    return rect.add_params(selection).encode(opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)))
+
+
+def _cell_texts(base: alt.Chart) -> list[alt.Chart]:
+    """Fixed vertical slots inside a ~120 px cell: label (1–3 lines) from the top, the value in the
+    middle, "±margin" and "n" on two short lines below, so nothing overflows a narrow column."""
+    colour = alt.Color("text_tone:N", legend=None, scale=alt.Scale(
         domain=["light", "muted", "ink"], range=["white", LOW_N_TEXT, INK]))
-    base = base.transform_calculate(
-        text_tone="datum.text_light ? 'light' : (datum.is_grey ? 'muted' : 'ink')"
-    )
-    # Fixed vertical slots inside a ~120 px cell: label (1–3 lines) from the top, the value in the
-    # middle, "±margin" and "n" on two short lines below, so nothing overflows a narrow column.
+    base = base.transform_calculate(text_tone="datum.text_light ? 'light' : (datum.is_grey ? 'muted' : 'ink')")
     label = base.mark_text(dy=-50, baseline="top", fontSize=11, lineBreak="\n", lineHeight=13,
-                           fontWeight=600).encode(text="cell_label:N", color=text_colour)
-    value = base.mark_text(dy=6, fontSize=20, fontWeight=700).encode(text="value_text:N", color=text_colour)
+                           fontWeight=600).encode(text="cell_label:N", color=colour)
+    value = base.mark_text(dy=6, fontSize=20, fontWeight=700).encode(text="value_text:N", color=colour)
     detail = base.mark_text(dy=22, baseline="top", fontSize=11, lineBreak="\n", lineHeight=13).encode(
-        text="detail_text:N", color=text_colour)
-    return alt.layer(rect, label, value, detail).properties(height=CELL_HEIGHT * slots)
+        text="detail_text:N", color=colour)
+    return [label, value, detail]
+
+
+def journey_heatmap(
+    frame: pl.DataFrame,
+    *,
+    domain: tuple[float, float],
+    mid: float | None,
+    reverse: bool = False,
+    selectable: bool = True,
+) -> alt.LayerChart:
+    """The map. Columns: touchpoint_id, stage_label, stage_order, slot, cell_label, value_text,
+    detail_text, colour_value (null = grey), text_light (bool), is_moment_of_truth,
+    is_suggested_mot, tooltip_* columns (shown on hover). Clicking a cell selects its touchpoint
+    (selection parameter `SELECTION`).
+    """
+    frame, fill = _cell_fill(frame, domain, mid, reverse)
+    slots = int(frame["slot"].max() or 0) + 1 if frame.height else 1
+    base = alt.Chart(frame).encode(
+        x=_stage_x(),
+        y=alt.Y("slot:O", axis=alt.Axis(labels=False, ticks=False, domain=False, title=None,
+                                        minExtent=AXIS_EXTENT, maxExtent=AXIS_EXTENT),
+                scale=alt.Scale(paddingInner=0.08)),
+    )
+    tooltip = [alt.Tooltip(f"{c}:N", title=c.removeprefix("tooltip_")) for c in frame.columns
+               if c.startswith("tooltip_")]
+    rect = _cell_rects(base, fill, tooltip, selectable)
+    return alt.layer(rect, *_cell_texts(base)).properties(height=CELL_HEIGHT * slots)
 
 
 def emotion_curve(frame: pl.DataFrame, *, series: str | None = None, height: int = 230) -> alt.LayerChart:
