@@ -18,7 +18,7 @@ from pathlib import Path
 from app.service_model import load_service_model
 from app.settings import DATA_DIR, PROJECT_ROOT
 from app.warehouse.connection import connect
-from benchmarks.common import machine, print_table
+from benchmarks.common import machine, peak_mb, print_table
 from benchmarks.scale_data import write_scaled_company
 from pipelines.load import load_file
 
@@ -98,7 +98,7 @@ def main() -> None:
         db = build_warehouse(workdir, size)
         by_size[size] = {r["page"]: r for r in measure_pages(db, args.repeat)}
     if args.json:
-        print(json.dumps(by_size))
+        print(json.dumps({"pages": by_size, "peak_mb": round(peak_mb(), 1)}))
         return
     rows = []
     for page in by_size[sizes[0]]:
