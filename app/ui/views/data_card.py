@@ -44,10 +44,10 @@ class StagedFile:
 
 
 def format_size(n_bytes: int) -> str:
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+    for key, size in (("data.unit_gb", 1e9), ("data.unit_mb", 1e6), ("data.unit_kb", 1e3)):
         if n_bytes >= size:
-            return f"{format_number(n_bytes / size, 1)} {unit}"
-    return f"{n_bytes} B"
+            return f"{format_number(n_bytes / size, 1)} {t(key)}"
+    return f"{n_bytes} {t('data.unit_b')}"
 
 
 def source_label(source: str) -> str:

@@ -58,9 +58,11 @@ def _editor_frame(read: ReadResult, start: dict[str, str | None], saved: dict[st
 
 
 def needs_attention(read: ReadResult, spec: SourceSpec) -> bool:
-    """Open the mapping by default when a required column is missing or a header is not canonical."""
+    """Open the mapping when a required column is missing or a header rests on a fresh suggestion
+    (neither its column's own name nor a mapping saved earlier)."""
     start = starting_mapping(read, spec.name)
-    return bool(missing_required(spec, start)) or any(c != h for h, c in start.items() if c)
+    saved = saved_mapping(spec.name)
+    return bool(missing_required(spec, start)) or any(c != h and saved.get(h) != c for h, c in start.items() if c)
 
 
 def _target_label(spec: SourceSpec):

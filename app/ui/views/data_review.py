@@ -10,12 +10,13 @@ import streamlit as st
 
 from app.ui.components import download_buttons
 from app.ui.context import cursor, service_model
-from app.ui.i18n import format_number, t
+from app.ui.i18n import current_language, format_number, t
 from app.ui.safe_text import escape_markdown
 from app.ui.views import data_files as files
 from app.ui.views import data_session as session
 from app.ui.views.data_actions import ActionOutcome, load_validated_file
 from app.ui.views.data_card import StagedFile, source_label
+from app.ui.views.data_expected import with_expected_in
 from pipelines.review import mapping_to_save, problem_summary, rejected_rows, stored_preview
 from pipelines.sources import source_spec
 
@@ -64,8 +65,9 @@ def _problems_config() -> dict:
 def _problems(staged: StagedFile, client_list_staged: bool) -> None:
     v = staged.validation
     key = f"data_problems_{staged.upload.file_id}"
+    problems = with_expected_in(v.problems, current_language())
     if v.fatal:
-        reasons = "; ".join(v.problems["expected"].to_list())
+        reasons = "; ".join(problems["expected"].to_list())
         st.error(t("data.fatal", file=escape_markdown(staged.upload.name), reasons=escape_markdown(reasons)),
                  icon=":material/block:")
         return
@@ -73,18 +75,17 @@ def _problems(staged: StagedFile, client_list_staged: bool) -> None:
         st.success(t("data.no_problems", rows=format_number(v.good.height)), icon=":material/check_circle:")
         return
     st.markdown(f"**{t('data.problems_title')}**")
-    st.dataframe(problem_summary(v.problems), hide_index=True, column_config=_summary_config(),
+    st.dataframe(problem_summary(problems), hide_index=True, column_config=_summary_config(),
                  key=f"{key}_summary")
     client_column = source_spec(staged.source, service_model()).client_column
-    if client_list_staged and client_column in v.problems["column"].to_list():
+    if client_list_staged and client_column in problems["column"].to_list():
         st.info(t("data.hint_clients_first"), icon=":material/lightbulb:")
-    st.markdown(f"**{t('data.problems_all', n=format_number(v.problems.height))}**")
-    shown = v.problems.head(MAX_PROBLEMS_SHOWN)
-    if v.problems.height > MAX_PROBLEMS_SHOWN:
+    st.markdown(f"**{t('data.problems_all', n=format_number(problems.height))}**")
+    shown = problems.head(MAX_PROBLEMS_SHOWN)
+    if problems.height > MAX_PROBLEMS_SHOWN:
         st.caption(t("data.problems_cut", shown=format_number(MAX_PROBLEMS_SHOWN)))
     st.dataframe(shown, hide_index=True, column_config=_problems_config(), key=f"{key}_table",
-                 height=min(36 * (shown.height + 1) + 3, 360))
-    download_buttons(v.problems.drop("file"), f"{Path(staged.upload.name).stem}_problems", f"{key}_dl")
+                 height="auto" if shown.height <= 10 else 400)
 
 
 def _preview(staged: StagedFile, expanded: bool) -> None:
@@ -124,7 +125,8 @@ def _decision(staged: StagedFile) -> None:
         st.rerun()
     if n_bad and not v.fatal:
         st.caption(t("data.rejected_help", bad=format_number(n_bad)))
-        download_buttons(rejected_rows(staged.read, v.problems), f"{Path(upload.name).stem}_rejected",
+        problems = with_expected_in(v.problems, current_language())
+        download_buttons(rejected_rows(staged.read, problems), f"{Path(upload.name).stem}_rejected",
                          f"data_rejected_{upload.file_id}")
     if clicked:
         load_now(staged)
