@@ -140,3 +140,24 @@ def test_first_start_on_an_empty_warehouse_loads_the_demo(tmp_path, monkeypatch)
     assert not at.exception, [e.message for e in at.exception]
     assert at.metric and at.metric[0].label == "NPS"
     assert (tmp_path / "ground_truth.json").exists()
+
+
+def test_a_change_to_the_warehouse_shows_at_once(demo_env, model):
+    """Cached figures are keyed by the data version: rolling back the newest survey batch (as the
+    Data page would, through the app's own process) changes the overview on the next run."""
+    import duckdb
+
+    from pipelines.load import rollback_batch
+
+    con = duckdb.connect(str(demo_env / "warehouse.duckdb"))
+    try:
+        periods = [r[0] for r in con.execute("select distinct period from mart_nps order by 1").fetchall()]
+        at = run_app()
+        assert any(f"Latest quarter {periods[-1]}" in c for c in texts(at.caption))
+        newest = con.execute(
+            "select max(batch_id) from batches where source = 'surveys' and status = 'loaded'").fetchall()[0][0]
+        rollback_batch(con, model, newest)
+    finally:
+        con.close()
+    at.run()
+    assert any(f"Latest quarter {periods[-2]}" in c for c in texts(at.caption))
