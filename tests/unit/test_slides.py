@@ -111,3 +111,16 @@ def test_chart_png_is_rendered_offline_at_the_requested_width():
     assert png.startswith(b"\x89PNG")
     width = int.from_bytes(png[16:20], "big")
     assert width == 800
+
+
+def test_voice_of_customer_slide_leads_with_the_most_frequent_complaint_topic(demo_con, model):
+    content = build_slide(demo_con, model, "voice_of_customer", {"src": ("survey",)}, "en")
+    assert content.chart is not None, content.message
+    from app.ui.views.voc_slide import NO_TOPIC, frequency
+    from app.warehouse.voc_queries import topics_key
+
+    filters = filters_from_params({}, model, available_periods(demo_con))
+    topics = frequency(demo_con, topics_key(demo_con), filters, "en", ("survey",))
+    top_share = topics.filter(pl.col("topic_key") != NO_TOPIC).sort("n", descending=True)["share"][0]
+    assert content.key_figure.value == f"{format_number(top_share, 0, 'en')} %"
+    assert content.key_figure.label.startswith("of complaints:")
