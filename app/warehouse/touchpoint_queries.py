@@ -101,21 +101,25 @@ def touchpoint_comments(
 
 
 def touchpoint_kpis(con: duckdb.DuckDBPyConnection, touchpoint_id: str, filters: Filters) -> pl.DataFrame:
-    """KPIs of the tree attached to the touchpoint, with their latest company-level value in range."""
+    """KPIs of the tree attached to the touchpoint, with their latest value in the period range:
+    the business unit's own value when exactly one is filtered (and it has one), else the company's."""
     where, params = filter_sql(filters, frozenset({"period"}), alias="v")
-    params["touchpoint_id"] = touchpoint_id
+    units = filters.business_units
+    params.update(touchpoint_id=touchpoint_id, unit=units[0] if len(units) == 1 else None)
     return query(
         con,
         f"""
-        with latest as (
-            select kpi_id, arg_max(value, period) as value, max(period) as period
+        with candidates as (
+            select kpi_id, period, value, business_unit,
+                   -- the unit's own series wins over the company's when a single unit is filtered
+                   row_number() over (partition by kpi_id
+                                      order by (business_unit is not distinct from $unit) desc, period desc) as rn
             from mart_kpi_values v
-            where v.business_unit is null and v.segment is null and {where}
-            group by kpi_id
+            where v.segment is null and (v.business_unit is null or v.business_unit = $unit) and {where}
         )
         select k.kpi_id, k.name_en, k.name_ru, k.layer, k.unit, k.direction, k.target, k.indicator,
-               l.period, l.value
-        from dim_kpis k left join latest l using (kpi_id)
+               c.period, c.value, c.business_unit as value_business_unit
+        from dim_kpis k left join candidates c on c.kpi_id = k.kpi_id and c.rn = 1
         where k.touchpoint_id = $touchpoint_id
         order by k.kpi_order
         """,

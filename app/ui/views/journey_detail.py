@@ -78,7 +78,11 @@ def _kpis(filters: Filters, touchpoint_id: str, lang: str) -> None:
         pl.coalesce(pl.col(name), pl.col("name_en")).alias(t("journey.kpi_name")),
         pl.col("layer").alias(t("journey.kpi_layer")), pl.col("unit").alias(t("journey.kpi_unit")),
         pl.col("target").alias(t("journey.kpi_target")), pl.col("value").alias(t("journey.kpi_value")),
-        pl.col("period").alias(t("common.period")), "kpi_id",
+        pl.col("period").alias(t("common.period")),
+        pl.col("value_business_unit").replace_strict(
+            {o.id: o.label.get(lang) for o in service_model().dimensions.business_units},
+            default=None, return_dtype=pl.String).fill_null(t("common.company")).alias(t("journey.kpi_scope")),
+        "kpi_id",
     )
     numbers = {t("journey.kpi_target"): st.column_config.NumberColumn(format="%.2f"),
                t("journey.kpi_value"): st.column_config.NumberColumn(format="%.2f")}
@@ -99,7 +103,7 @@ def _comments(filters: Filters, touchpoint_id: str, lang: str) -> None:
     shown = comments.select(
         pl.col("rating").alias(t("journey.rating")),
         pl.col("comment").alias(t("journey.comment")),
-        pl.col("submitted_on").alias(t("journey.submitted")),
+        pl.col("submitted_on").cast(pl.Date).alias(t("journey.submitted")),
         pl.col("business_unit_label").alias(t("common.business_unit")),
         pl.col("segment_label").alias(t("common.segment")),
         pl.col("respondent_role_label").alias(t("common.respondent_role")),
