@@ -110,7 +110,8 @@ def _comments(filters: Filters, touchpoint_id: str, lang: str) -> None:
         pl.col("client_name").alias(t("journey.client")),
     )
     st.dataframe(shown, hide_index=True, height=320, key="journey_detail_comments_view",
-                 column_config={t("journey.comment"): st.column_config.TextColumn(width="large")})
+                 column_config={t("journey.comment"): st.column_config.TextColumn(width="large"),
+                                t("journey.submitted"): st.column_config.DateColumn(format="YYYY-MM-DD")})
     download_buttons(shown, f"{touchpoint_id}_comments", key="journey_detail_comments")
     page_link("voice_of_customer", t("journey.link_voc"))
 
