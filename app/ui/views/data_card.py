@@ -68,11 +68,12 @@ def read_all_with_progress(uploads: list[files.Upload]) -> None:
         return
     bar = st.progress(0.0)
     for i, upload in enumerate(todo):
-        bar.progress(i / len(todo), text=t("data.progress_reading", file=escape_markdown(upload.name), size=format_size(upload.size),
-                                           i=i + 1, n=len(todo)))
-        read = files.read_upload(upload, *read_inputs_of(upload))
-        if isinstance(read, ReadResult):
-            files.detected_source(upload, read)
+        bar.progress((i + 0.1) / len(todo), text=t("data.progress_reading", file=escape_markdown(upload.name),
+                                                   size=format_size(upload.size), i=i + 1, n=len(todo)))
+        with st.spinner(t("data.elapsed"), show_time=True):  # a workbook gives no progress while it opens
+            read = files.read_upload(upload, *read_inputs_of(upload))
+            if isinstance(read, ReadResult):
+                files.detected_source(upload, read)
     bar.empty()
 
 
@@ -184,6 +185,7 @@ def _validate_with_progress(upload: files.Upload, read: ReadResult, read_inputs:
     if files.is_remembered("validate", upload.file_id, inputs):
         return files.validate_upload(upload, read, read_inputs, source, choice.mapping)
     bar = st.progress(0.5, text=t("data.progress_validating", rows=format_number(read.frame.height)))
-    validation = files.validate_upload(upload, read, read_inputs, source, choice.mapping)
+    with st.spinner(t("data.elapsed"), show_time=True):
+        validation = files.validate_upload(upload, read, read_inputs, source, choice.mapping)
     bar.empty()
     return validation

@@ -165,7 +165,8 @@ def load_now(staged: StagedFile, only_if_clean: bool = False) -> ActionOutcome:
     to_save = None
     if staged.choice.remember:
         to_save = mapping_to_save(staged.choice.mapping, files.saved_mapping(staged.source)) or None
-    outcome = load_validated_file(staged.upload, validation, report, to_save)
+    with st.spinner(t("data.elapsed"), show_time=True):  # the mart rebuild reports no progress of its own
+        outcome = load_validated_file(staged.upload, validation, report, to_save)
     session.record(outcome)
     if outcome.status in ("loaded", "already_loaded"):
         session.dismiss(staged.upload.file_id)
