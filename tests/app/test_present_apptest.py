@@ -79,3 +79,16 @@ def test_the_storylines_page_lists_the_slides_for_editing(story):
     at.button(key=f"sl_up_{slides[1]}").click().run()
     assert [ti.value for ti in at.text_input if ti.key.startswith("sl_title_")] == [
         "Proposal is the weak step", TITLES[0]]
+
+
+def test_a_page_without_slide_function_shows_its_title_takeaway_and_a_link(demo_env):
+    con = connect(demo_env / "warehouse.duckdb")
+    try:
+        story_id = sl.create_storyline(con, "Mixed")
+        sl.add_slide(con, story_id, "kpi_tree", {"unit": ["energy"]}, "The KPI tree", "Start from TX.")
+    finally:
+        con.close()
+    at = _present(story_id)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == "The KPI tree"
+    assert "Start from TX." in _html(at)

@@ -130,5 +130,7 @@ def test_storyline_is_built_presented_with_the_keyboard_and_exported(page: Page,
     assert_no_exception(page)
     page.get_by_role("link", name="Exit").click()
     wait_for_app(page, "text=PowerPoint")
+    expect(page.get_by_text(VIEWS[2][3])).to_be_visible()
+    page.screenshot(path=str(SCREENSHOT.with_name("storylines.png")))  # README: the editor with a storyline
     _check_pptx(_download(page, "PowerPoint"))
     _check_pdf(_download(page, "PDF"))

@@ -15,6 +15,8 @@ import streamlit as st
 
 from app.ui.charts.projector import projector_spec
 from app.ui.context import cached_query, service_model
+from app.ui.i18n import t
+from app.ui.pages import page_entry
 from app.ui.slides.protocol import KeyFigure
 from app.ui.slides.registry import build_slide
 from app.warehouse.storylines import Slide
@@ -82,5 +84,9 @@ def render_slide(slide: Slide, params: dict[str, tuple[str, ...]], lang: str) ->
         st.vega_lite_chart(payload.spec, theme=None, width="stretch", key=f"present_chart_{slide.slide_id}")
     elif payload.message:
         st.html(f'<div class="cx-message">{html.escape(payload.message)}</div>')
+        entry = page_entry(slide.page)
+        if entry is not None and entry.path.exists():  # the live page, with the saved view's parameters
+            st.page_link(entry.file, label=t(entry.title_key), icon=":material/open_in_new:",
+                         query_params={k: list(v) for k, v in slide.params.items()} or None)
     if payload.caption:
         st.html(f'<div class="cx-caption">{html.escape(payload.caption)}</div>')
