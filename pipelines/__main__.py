@@ -1,4 +1,4 @@
-"""Command line: python -m pipelines demo | load SOURCE FILE… | batches | rollback ID | rebuild."""
+"""Command line: python -m pipelines demo | load SOURCE FILE… | batches | rollback ID | rebuild | drivers."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.settings import get_settings
 from app.warehouse.connection import WarehouseLockedError, connect
 from app.warehouse.models import ModelBuildError
 from app.warehouse.schema import ensure_schema
+from pipelines.drivers_cli import register as add_drivers_parser
 from pipelines.load import list_batches, load_file, rebuild, rollback_batch
 from pipelines.sources import SOURCES
 from pipelines.users import add_users_parser
@@ -140,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("formats", help="print the import formats (Markdown)").set_defaults(func=cmd_formats)
     add_users_parser(sub)
     add_voc_parser(sub)
+    add_drivers_parser(sub)
     return parser
 
 

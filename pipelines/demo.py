@@ -49,5 +49,8 @@ def load_demo(con: duckdb.DuckDBPyConnection, model: ServiceModel, archive_dir: 
     replay_demo_history(con, model, seed=seed)  # the demo's closed loop has run since its first wave
     progress(0.97, "Finding complaint topics")
     build_topics(con, model, seed=seed)  # topics are ready on first start, never built on a page view
+    from pipelines.drivers import train_demo_drivers  # LightGBM loads only when the demo is built
+
+    train_demo_drivers(con, model, progress)  # key drivers too: a fresh app has them
     progress(1.0, "Demo company loaded")
     return results
