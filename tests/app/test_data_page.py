@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -199,3 +200,23 @@ def test_failure_midway_through_a_load_from_the_page_leaves_the_warehouse_unchan
         assert content_fingerprint(con) == before  # no rows, no batch, no data version, no mapping
     assert not list((demo_env / "archive").glob("*опрос*"))
     assert button(at, "data_load_").label == "Load 6 rows"  # the file is still there to retry
+
+
+def test_a_new_quarter_is_offered_to_every_page_and_undo_takes_it_away(demo_env, demo_files):
+    ids, _ = demo_files
+    at = open_data_page()
+    latest = at.selectbox(key="filter_period_to").value
+    upload(at, "next_quarter.csv", survey_csv(ids, 5, datetime(2026, 10, 15, 9), "AT-Q4"))
+    click(at, "data_load_")
+    assert "The data now reaches 2026-Q4, but the filters on every page end at " + latest in texts(at.info)
+    click(at, "data_show_new_quarter")
+    assert at.selectbox(key="filter_period_to").value == "2026-Q4"
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(re.search(r"\bn = 5\b", c.value) for c in at.caption)  # the NPS tile counts Q4's 5 answers
+    at.switch_page(DATA_PAGE).run()
+    click(at, "data_undo")
+    click(at, "data_undo_confirm")
+    assert at.selectbox(key="filter_period_to").value == latest  # the quarter left with its batch
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception, [e.message for e in at.exception]

@@ -12,7 +12,8 @@ import streamlit as st
 
 from app.settings import DATA_DIR
 from app.ui.components import page_header, page_link
-from app.ui.context import service_model
+from app.ui.context import cached_query, service_model
+from app.ui.filters import PERIOD_KEYS
 from app.ui.i18n import format_number, t
 from app.ui.safe_text import escape_markdown
 from app.ui.views import data_files as files
@@ -28,6 +29,7 @@ from app.ui.views.data_card import (
 from app.ui.views.data_formats import render_formats
 from app.ui.views.data_history import render_history
 from app.ui.views.data_review import load_now, outcome_text, render_review
+from app.warehouse.scores import available_periods
 from pipelines.sources import SOURCES, source_spec
 
 _OUTCOME_STYLE = {
@@ -69,6 +71,24 @@ def _uploader() -> list:
     return uploaded or []
 
 
+def _extend_period_to(period: str) -> None:
+    """Callback (runs before the next script run, so the sidebar's widget may still be changed)."""
+    st.session_state[PERIOD_KEYS[1]] = period
+
+
+def _offer_new_quarter() -> None:
+    """A load added a quarter after the one the filters end at: offer to show it on every page.
+
+    The sidebar's period range is the analyst's own choice, so it is not moved without asking."""
+    periods = cached_query(available_periods)
+    shown_to = st.session_state.get(PERIOD_KEYS[1])
+    if not periods or shown_to is None or shown_to >= periods[-1]:
+        return
+    st.info(t("data.new_quarter", newest=periods[-1], shown=shown_to), icon=":material/date_range:")
+    st.button(t("data.show_new_quarter", newest=periods[-1]), key="data_show_new_quarter",
+              on_click=_extend_period_to, args=(periods[-1],), icon=":material/update:")
+
+
 def _outcomes() -> None:
     shown = session.outcomes()
     if not shown:
@@ -80,6 +100,8 @@ def _outcomes() -> None:
     with left:
         if any(o.status in ("loaded", "undone") for o in shown):
             page_link("overview", t("data.see_overview"))
+    if any(o.status == "loaded" for o in shown):
+        _offer_new_quarter()
     if right.button(t("data.clear_messages"), key="data_clear_messages", icon=":material/clear_all:",
                     width="stretch"):
         session.clear_outcomes()
