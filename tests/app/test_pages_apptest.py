@@ -4,6 +4,9 @@ journey map. AppTest runs the real entry script against a private copy of the de
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -13,8 +16,23 @@ ENTRY = str(PROJECT_ROOT / "streamlit_app.py")
 TIMEOUT = 60
 
 
-def run_app(query: dict[str, str | list[str]] | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+@pytest.fixture(scope="module")
+def shared_env(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One private copy of the demo warehouse for the read-only tests of this module, so the app's
+    caches (keyed by warehouse path and data version) stay warm between them. Tests that change the
+    warehouse or hold its lock use `demo_env` (a copy of their own)."""
+    folder = tmp_path_factory.mktemp("apptest_shared")
+    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CXLENS_DB", str(folder / "warehouse.duckdb"))
+        patch.setenv("CXLENS_GROUND_TRUTH", str(folder / "ground_truth.json"))
+        patch.setenv("CXLENS_ARCHIVE", str(folder / "archive"))
+        yield folder
+
+
+def run_app(query: dict[str, str | list[str]] | None = None, page: str | None = None,
+            timeout: float = TIMEOUT) -> AppTest:
+    at = AppTest.from_file(ENTRY, default_timeout=timeout)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
@@ -28,13 +46,13 @@ def texts(elements) -> list[str]:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.url_path for p in PAGES])
-def test_every_page_renders_without_exception(demo_env, page):
+def test_every_page_renders_without_exception(shared_env, page):
     at = run_app(page=page.file)
     assert not at.exception, [e.message for e in at.exception]
     assert at.title, f"{page.file} shows no title"
 
 
-def test_shell_shows_freshness_filters_and_language(demo_env):
+def test_shell_shows_freshness_filters_and_language(shared_env):
     at = run_app()
     assert any("answers from" in c for c in texts(at.caption)), "data-freshness line missing"
     assert [m.key for m in at.multiselect] == [
@@ -42,7 +60,7 @@ def test_shell_shows_freshness_filters_and_language(demo_env):
     assert at.segmented_control(key="lang").value == "en"
 
 
-def test_overview_tiles_show_nps_with_margin_and_n(demo_env):
+def test_overview_tiles_show_nps_with_margin_and_n(shared_env):
     at = run_app()
     labels = [m.label for m in at.metric]
     assert labels[:4] == ["NPS", "CSAT", "Satisfaction index", "Active clients"]
@@ -50,7 +68,7 @@ def test_overview_tiles_show_nps_with_margin_and_n(demo_env):
     assert any(c.startswith("±") and "n = " in c for c in texts(at.caption))
 
 
-def test_filter_changes_url_and_figures(demo_env):
+def test_filter_changes_url_and_figures(shared_env):
     at = run_app()
     before = at.metric[0].value
     at.multiselect(key="filter_business_units").select("energy").run()
@@ -58,7 +76,7 @@ def test_filter_changes_url_and_figures(demo_env):
     assert at.metric[0].value != before
 
 
-def test_link_with_filters_restores_the_view(demo_env):
+def test_link_with_filters_restores_the_view(shared_env):
     at = run_app({"bu": ["energy", "machinery"], "from": "2025-Q2", "lang": "ru"})
     assert at.multiselect(key="filter_business_units").value == ["energy", "machinery"]
     assert at.selectbox(key="filter_period_from").value == "2025-Q2"
@@ -66,7 +84,7 @@ def test_link_with_filters_restores_the_view(demo_env):
     assert not at.warning
 
 
-def test_invalid_url_values_are_ignored_with_a_notice(demo_env):
+def test_invalid_url_values_are_ignored_with_a_notice(shared_env):
     at = run_app({"bu": ["energy", "atlantis"], "from": "1999-Q9", "lang": "xx"})
     assert not at.exception
     notice = " ".join(texts(at.warning))
@@ -75,14 +93,14 @@ def test_invalid_url_values_are_ignored_with_a_notice(demo_env):
     assert at.query_params["bu"] == "energy" and "from" not in at.query_params
 
 
-def test_language_switch_translates_navigation_and_page(demo_env):
+def test_language_switch_translates_navigation_and_page(shared_env):
     at = run_app()
     at.segmented_control(key="lang").set_value("ru").run()
     assert at.title[0].value == "Обзор"
     assert at.query_params["lang"] == "ru"
 
 
-def test_journey_map_link_opens_touchpoint_detail(demo_env):
+def test_journey_map_link_opens_touchpoint_detail(shared_env):
     at = run_app({"tp": "delivery", "metric": "csat"}, page="app_pages/journey_map.py")
     assert not at.exception
     assert at.selectbox(key="journey_tp").value == "delivery"
@@ -90,7 +108,7 @@ def test_journey_map_link_opens_touchpoint_detail(demo_env):
     assert at.dataframe, "comments and KPI tables expected"
 
 
-def test_journey_metric_choice_goes_into_the_url(demo_env):
+def test_journey_metric_choice_goes_into_the_url(shared_env):
     at = run_app(page="app_pages/journey_map.py")
     at.segmented_control(key="journey_metric").set_value("top2").run()
     assert at.query_params["metric"] == "top2"
@@ -102,12 +120,12 @@ def test_journey_metric_choice_goes_into_the_url(demo_env):
     {"view": "compare", "cmp": "period", "pa": "2026-Q1", "pb": "2025-Q1", "metric": "csat"},
     {"view": "compare", "metric": "responses"},
 ])
-def test_difference_map_renders(demo_env, query):
+def test_difference_map_renders(shared_env, query):
     at = run_app(query, page="app_pages/journey_map.py")
     assert not at.exception, [e.message for e in at.exception]
 
 
-def test_filters_with_no_answers_show_an_empty_state(demo_env):
+def test_filters_with_no_answers_show_an_empty_state(shared_env):
     at = run_app({"from": "2026-Q3", "to": "2026-Q3", "role": "finance", "grade": "a", "segment": "dealer",
                   "status": "competitor_client"})
     assert not at.exception
@@ -136,7 +154,7 @@ def test_locked_warehouse_gives_a_clear_message(demo_env):
 
 def test_first_start_on_an_empty_warehouse_loads_the_demo(tmp_path, monkeypatch):
     monkeypatch.setenv("CXLENS_DB", str(tmp_path / "warehouse.duckdb"))
-    at = run_app()
+    at = run_app(timeout=240)  # generates and loads the whole demo company inside the first run
     assert not at.exception, [e.message for e in at.exception]
     assert at.metric and at.metric[0].label == "NPS"
     assert (tmp_path / "ground_truth.json").exists()
