@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from app.ui.pages import PAGES, PROJECT_ROOT
 
 ENTRY = str(PROJECT_ROOT / "streamlit_app.py")
-TIMEOUT = 60
+TIMEOUT = 120  # generous: the suite runs beside other work on 2 cores
 
 
 @pytest.fixture(scope="module")
