@@ -220,3 +220,24 @@ def test_a_new_quarter_is_offered_to_every_page_and_undo_takes_it_away(demo_env,
     assert at.selectbox(key="filter_period_to").value == latest  # the quarter left with its batch
     at.switch_page("app_pages/overview.py").run()
     assert not at.exception, [e.message for e in at.exception]
+
+
+def test_a_column_mapped_by_hand_loads_and_is_remembered_for_the_next_file(demo_env, demo_files):
+    ids, day = demo_files
+    frame = survey_csv(ids, 4, day, "AT-HAND").decode().replace(",nps,", ",Q7 how likely to recommend us,", 1)
+    at = open_data_page()
+    upload(at, "odd_headers.csv", frame.encode())
+    assert "Required columns without a file column: nps." in texts(at.error)
+    editor = at.data_editor[0]
+    row = list(editor.value["file_column"]).index("Q7 how likely to recommend us")
+    at.session_state[editor.key] = {"edited_rows": {row: {"target": "nps"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert "Required columns without a file column" not in texts(at.error)
+    assert "No problems: all 4 rows can be loaded." in texts(at.success)
+    click(at, "data_load_")
+    assert "odd_headers.csv: 4 rows loaded" in texts(at.success)
+    again = survey_csv(ids, 3, day, "AT-HAND2").decode().replace(",nps,", ",Q7 how likely to recommend us,", 1)
+    upload(at, "odd_headers_2.csv", again.encode())
+    mapping = at.data_editor[0].value
+    assert mapping.loc[mapping["file_column"] == "Q7 how likely to recommend us", "basis"].item() == "saved mapping"
+    assert "No problems: all 3 rows can be loaded." in texts(at.success)
