@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -31,6 +32,7 @@ from app.warehouse.schema import data_version as _warehouse_version
 from app.warehouse.schema import ensure_schema
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 _CURSOR_STATE_KEY = "_cx_cursor"
 _DATA_READY_KEY = "_cx_data_ready"
 
@@ -79,9 +81,13 @@ def connection() -> duckdb.DuckDBPyConnection:
         st.error(t("shell.warehouse_locked", path=db_path), icon=":material/lock:")
         st.stop()
     if not st.session_state.get(_DATA_READY_KEY):
-        with st.spinner(t("shell.loading_demo"), show_time=True):
-            _ensure_demo_loaded(db_path)
         st.session_state[_DATA_READY_KEY] = True
+        try:
+            with st.spinner(t("shell.loading_demo"), show_time=True):
+                _ensure_demo_loaded(db_path)
+        except Exception as exc:  # noqa: BLE001 — the app must still open, so real data can be loaded
+            log.exception("loading the demo company failed")
+            st.error(t("shell.demo_failed", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
     return con
 
 
