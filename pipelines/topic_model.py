@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 from scipy import sparse
 from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
@@ -81,7 +83,9 @@ def _cluster_language(texts: list[str], tokenizer: Tokenizer, seed: int):
     if len(rows) < 2:
         return matrix, vectorizer.get_feature_names_out(), labels
     k = min(_fine_k(len(rows)), len(rows))
-    fine = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(matrix[rows])
+    with warnings.catch_warnings():  # short texts repeat word for word: fewer distinct points than k is fine
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fine = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(matrix[rows])
     labels[rows] = fine.labels_
     return matrix, vectorizer.get_feature_names_out(), labels
 
@@ -167,13 +171,16 @@ def _similarities(matrix, rows: np.ndarray, centroid: np.ndarray) -> np.ndarray:
     return np.asarray(normalize(matrix[rows]) @ centroid).ravel()
 
 
-def train_topics(docs: pl.DataFrame, seed: int = 7) -> TopicModel:
-    """Topics of the complaint texts in `docs` (doc_id, source, text, touchpoint_id, is_complaint).
+@dataclass
+class _Rows:
+    topics: list[tuple]
+    terms: list[tuple]
+    assignments: list[tuple]
+    examples: list[tuple]
 
-    Texts that are not complaints (promoters' praise) are not modelled and get no topic.
-    """
-    docs = docs.with_columns(pl.col("text").map_elements(detect_language, return_dtype=pl.String).alias("language"))
-    tokenizer = Tokenizer()
+
+def _phrasings(docs: pl.DataFrame, tokenizer: Tokenizer, seed: int) -> tuple[dict[str, tuple], list[_Phrasing]]:
+    """Per language with enough complaint texts: (texts, matrix, vocabulary) and its phrasing groups."""
     per_language: dict[str, tuple] = {}
     groups: list[_Phrasing] = []
     for lang in LANGUAGES:
@@ -183,45 +190,65 @@ def train_topics(docs: pl.DataFrame, seed: int = 7) -> TopicModel:
         matrix, vocabulary, found = _language_groups(subset, lang, tokenizer, seed)
         per_language[lang] = (subset, matrix, vocabulary)
         groups.extend(found)
-    n_complaints = sum(s.height for s, _, _ in per_language.values())
-    roots = _merge_by_journey(groups) if groups else []
+    return per_language, groups
+
+
+def _merged(groups: list[_Phrasing], n_complaints: int) -> list[list[_Phrasing]]:
+    """Phrasing groups joined by journey, the noise-sized ones dropped, largest first."""
     members: dict[int, list[_Phrasing]] = {}
-    for group, root in zip(groups, roots, strict=True):
+    for group, root in zip(groups, _merge_by_journey(groups) if groups else [], strict=True):
         members.setdefault(root, []).append(group)
     minimum = _min_topic_docs(n_complaints)
     kept = [m for m in members.values() if sum(len(g.rows) for g in m) >= minimum]
-    kept.sort(key=lambda m: (-sum(len(g.rows) for g in m), m[0].language, int(m[0].rows[0])))
-    topic_rows, term_rows, assign_rows, example_rows = [], [], [], []
-    for topic_id, member in enumerate(kept, start=1):
-        counts = {"survey": 0, "ticket": 0}
-        stems: dict[str, list[str]] = {}
-        for lang in sorted({g.language for g in member}):
-            subset, matrix, vocabulary = per_language[lang]
-            rows = np.concatenate([g.rows for g in member if g.language == lang])
-            terms = _top_terms(matrix, vocabulary, rows, tokenizer)
-            stems[lang] = [s for s, _, _ in terms]
-            term_rows += [(topic_id, lang, r, s, w, wt) for r, (s, w, wt) in enumerate(terms, start=1)]
-            centroid = normalize(np.asarray(matrix[rows].mean(axis=0))).ravel()
-            sims = _similarities(matrix, rows, centroid)
-            ids, sources, texts = (subset[c].to_list() for c in ("doc_id", "source", "text"))
-            for r, sim in zip(rows, sims, strict=True):
-                assign_rows.append((ids[r], sources[r], lang, topic_id, float(sim)))
-                counts[sources[r]] = counts.get(sources[r], 0) + 1
-            example_rows += _examples(topic_id, lang, rows, sims, matrix, ids, sources, texts)
-        signature = " ".join(sorted({s for lang_stems in stems.values() for s in lang_stems[:SIGNATURE_STEMS]}))
-        labels = {lang: _auto_label(term_rows, topic_id, lang) for lang in LANGUAGES}
-        fallback = labels["en"] or labels["ru"]
-        topic_rows.append((topic_id, counts["survey"] + counts["ticket"], counts["survey"], counts["ticket"],
-                           signature, labels["en"] or fallback, labels["ru"] or fallback))
-    assigned = {a[0] for a in assign_rows}
+    return sorted(kept, key=lambda m: (-sum(len(g.rows) for g in m), m[0].language, int(m[0].rows[0])))
+
+
+def _describe(topic_id: int, member: list[_Phrasing], per_language: dict[str, tuple], tokenizer: Tokenizer,
+              out: _Rows) -> None:
+    """Terms, assignments (with similarity to the centre) and examples of one topic, per language."""
+    counts = {"survey": 0, "ticket": 0}
+    stems: dict[str, list[str]] = {}
+    for lang in sorted({g.language for g in member}):
+        subset, matrix, vocabulary = per_language[lang]
+        rows = np.concatenate([g.rows for g in member if g.language == lang])
+        terms = _top_terms(matrix, vocabulary, rows, tokenizer)
+        stems[lang] = [s for s, _, _ in terms]
+        out.terms.extend((topic_id, lang, r, s, w, wt) for r, (s, w, wt) in enumerate(terms, start=1))
+        centroid = normalize(np.asarray(matrix[rows].mean(axis=0))).ravel()
+        sims = _similarities(matrix, rows, centroid)
+        ids, sources, texts = (subset[c].to_list() for c in ("doc_id", "source", "text"))
+        for r, sim in zip(rows, sims, strict=True):
+            out.assignments.append((ids[r], sources[r], lang, topic_id, float(sim)))
+            counts[sources[r]] = counts.get(sources[r], 0) + 1
+        out.examples.extend(_examples(topic_id, lang, rows, sims, matrix, ids, sources, texts))
+    signature = " ".join(sorted({s for lang_stems in stems.values() for s in lang_stems[:SIGNATURE_STEMS]}))
+    labels = {lang: _auto_label(out.terms, topic_id, lang) for lang in LANGUAGES}
+    fallback = labels["en"] or labels["ru"]
+    out.topics.append((topic_id, counts["survey"] + counts["ticket"], counts["survey"], counts["ticket"],
+                       signature, labels["en"] or fallback, labels["ru"] or fallback))
+
+
+def train_topics(docs: pl.DataFrame, seed: int = 7) -> TopicModel:
+    """Topics of the complaint texts in `docs` (doc_id, source, text, touchpoint_id, is_complaint).
+
+    Texts that are not complaints (promoters' praise) are not modelled and get no topic.
+    """
+    docs = docs.with_columns(pl.col("text").map_elements(detect_language, return_dtype=pl.String).alias("language"))
+    tokenizer = Tokenizer()
+    per_language, groups = _phrasings(docs, tokenizer, seed)
+    out = _Rows([], [], [], [])
+    n_complaints = sum(s.height for s, _, _ in per_language.values())
+    for topic_id, member in enumerate(_merged(groups, n_complaints), start=1):
+        _describe(topic_id, member, per_language, tokenizer, out)
+    assigned = {(a[0], a[1]) for a in out.assignments}
     for doc_id, source, lang in docs.select("doc_id", "source", "language").iter_rows():
-        if doc_id not in assigned:
-            assign_rows.append((doc_id, source, lang, None, None))
+        if (doc_id, source) not in assigned:
+            out.assignments.append((doc_id, source, lang, None, None))
     return TopicModel(
-        topics=pl.DataFrame(topic_rows, schema=TOPIC_SCHEMA, orient="row"),
-        terms=pl.DataFrame(term_rows, schema=TERM_SCHEMA, orient="row"),
-        assignments=pl.DataFrame(assign_rows, schema=ASSIGNMENT_SCHEMA, orient="row"),
-        examples=pl.DataFrame(example_rows, schema=EXAMPLE_SCHEMA, orient="row"),
+        topics=pl.DataFrame(out.topics, schema=TOPIC_SCHEMA, orient="row"),
+        terms=pl.DataFrame(out.terms, schema=TERM_SCHEMA, orient="row"),
+        assignments=pl.DataFrame(out.assignments, schema=ASSIGNMENT_SCHEMA, orient="row"),
+        examples=pl.DataFrame(out.examples, schema=EXAMPLE_SCHEMA, orient="row"),
         n_phrasings=len(groups),
     )
 

@@ -56,11 +56,14 @@ def share_heatmap(frame: pl.DataFrame, *, x: str, x_order: list[str], y_order: l
         tooltip=[alt.Tooltip("topic:N"), alt.Tooltip(f"{x}:N"), alt.Tooltip("share:Q", format=".1f"),
                  alt.Tooltip("n:Q", format=","), alt.Tooltip("n_total:Q", format=",")],
     )
+    dark = 0.55 * float(frame["share"].max() or 0)  # white text only on the darker half of the scale
     text = base.mark_text(fontSize=12).encode(
         text="cell_text:N",
-        color=alt.condition("datum.share >= 25", alt.value("white"), alt.value(INK)),
+        color=alt.condition(f"datum.share >= {dark:.3f}", alt.value("white"), alt.value(INK)),
     )
-    return (cells + text).properties(height=height or max(180, 40 * len(y_order)))
+    # Streamlit fits the whole chart, axes and legend included, into `height`: leave room for them.
+    label_room = 150 if len(x_order) > 6 else 40
+    return (cells + text).properties(width="container", height=height or 36 * len(y_order) + label_room + 70)
 
 
 def share_trend(frame: pl.DataFrame, *, x_title: str, y_title: str, height: int = 320) -> alt.Chart:
@@ -86,7 +89,7 @@ def share_change(frame: pl.DataFrame, *, x_title: str, height: int | None = None
     order = frame.sort("change", descending=True)["topic"].to_list()
     data = frame.with_columns((pl.col("change") - pl.col("change_moe")).alias("low"),
                               (pl.col("change") + pl.col("change_moe")).alias("high"))
-    base = alt.Chart(data).encode(y=alt.Y("topic:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)))
+    base = alt.Chart(data).encode(y=alt.Y("topic:N", sort=order, title=None, axis=alt.Axis(labelLimit=190)))
     bars = base.mark_bar(height={"band": 0.6}).encode(
         x=alt.X("change:Q", title=x_title),
         color=alt.condition("datum.change > 0", alt.value(BAD), alt.value(GOOD)),
@@ -100,19 +103,17 @@ def share_change(frame: pl.DataFrame, *, x_title: str, height: int | None = None
 
 def group_profiles(frame: pl.DataFrame, *, group_order: list[str], topic_order: list[str], colour_title: str,
                    height: int | None = None) -> alt.Chart:
-    """Client group (rows) × topic (columns): mean share of the group's complaints in that topic.
-
-    Columns: group, topic, share (0–100), cell_text.
+    """Topic (rows) × client group (columns, short names): mean share of the group's complaints in
+    that topic. Columns: group, topic, share (0–100), cell_text.
     """
     base = alt.Chart(frame).encode(
-        x=alt.X("topic:N", sort=topic_order, title=None,
-                axis=alt.Axis(labelAngle=-30, labelLimit=180, orient="top")),
-        y=alt.Y("group:N", sort=group_order, title=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("group:N", sort=group_order, title=None, axis=alt.Axis(labelAngle=0, orient="top", labelLimit=140)),
+        y=alt.Y("topic:N", sort=topic_order, title=None, axis=alt.Axis(labelLimit=320)),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color("share:Q", title=colour_title, scale=alt.Scale(range=list(SEQUENTIAL_RANGE), domain=[0, 100]),
                         legend=alt.Legend(orient="bottom", gradientLength=220, format=".0f")),
         tooltip=[alt.Tooltip("group:N"), alt.Tooltip("topic:N"), alt.Tooltip("share:Q", format=".0f")])
-    text = base.mark_text(fontSize=12).encode(
-        text="cell_text:N", color=alt.condition("datum.share >= 40", alt.value("white"), alt.value(INK)))
-    return (cells + text).properties(height=height or max(160, 44 * len(group_order)))
+    text = base.mark_text(fontSize=13).encode(
+        text="cell_text:N", color=alt.condition("datum.share >= 55", alt.value("white"), alt.value(INK)))
+    return (cells + text).properties(width="container", height=height or 34 * len(topic_order) + 110)

@@ -54,10 +54,11 @@ def _facts(row: dict, model: ServiceModel, lang: str) -> None:
         facts.append((t("fu.col_overdue"), t("fu.overdue")))
     if row["closed_at"]:
         facts.append((t("fu.closed_after"), t("fu.days", n=format_number(row["days_to_close"], 1))))
-    st.dataframe(pl.DataFrame({"field": [f for f, _ in facts], "value": [v for _, v in facts]}), hide_index=True,
-                 column_config={"field": st.column_config.TextColumn(" ", width="small"),
-                                "value": st.column_config.TextColumn(" ", width="medium")},
-                 key=f"fu_facts_{row['case_id']}")
+    if row["last_note"]:
+        facts.append((t("fu.col_note"), row["last_note"]))
+    half = (len(facts) + 1) // 2
+    for column, part in zip(st.columns(2), (facts[:half], facts[half:]), strict=True):
+        column.markdown("  \n".join(f"**{escape_markdown(label)}:** {escape_markdown(value)}" for label, value in part))
 
 
 def _edit_form(row: dict, model: ServiceModel, lang: str) -> None:
@@ -125,7 +126,7 @@ def _history(events: pl.DataFrame) -> pl.DataFrame:
         pl.struct("kind", "old_value", "new_value").map_elements(
             lambda s: describe(s["kind"], s["old_value"], s["new_value"]), return_dtype=pl.String
         ).alias(t("fu.col_change")),
-        pl.col("note").fill_null("").alias(t("fu.col_note")),
+        pl.col("note").fill_null("").alias(t("fu.col_event_note")),
     )
 
 

@@ -54,26 +54,26 @@ def _table(frame: pl.DataFrame, model: ServiceModel, lang: str) -> pl.DataFrame:
     statuses = {s: t(f"fu.status_{s}") for s in (*USER_STATUSES, "withdrawn")}
     return frame.select(
         pl.col("case_id").map_elements(case_code, return_dtype=pl.String).alias("case"),
-        pl.col("received_at").dt.date().alias("received"),
-        "client_name",
-        pl.col("grade").replace_strict(grades, default=pl.col("grade"), return_dtype=pl.String),
-        "nps",
-        pl.col("touchpoint_id").replace_strict(touchpoints, default=pl.col("touchpoint_id"),
-                                               return_dtype=pl.String).alias("touchpoint"),
-        pl.col("owner_department").replace_strict(departments, default=pl.col("owner_department"),
-                                                  return_dtype=pl.String).alias("owner"),
-        "assignee",
-        pl.col("case_status").replace_strict(statuses, default=pl.col("case_status"),
-                                             return_dtype=pl.String).alias("status"),
         "due_date",
         pl.when(pl.col("is_overdue")).then(pl.format("⚠ {}", pl.col("days_overdue"))).otherwise(pl.lit(""))
         .alias("overdue"),
-        "last_note",
-        "comment",
+        pl.col("case_status").replace_strict(statuses, default=pl.col("case_status"),
+                                             return_dtype=pl.String).alias("status"),
+        "client_name",
+        "nps",
+        pl.col("owner_department").replace_strict(departments, default=pl.col("owner_department"),
+                                                  return_dtype=pl.String).alias("owner"),
+        pl.col("assignee").fill_null(""),
+        pl.col("touchpoint_id").replace_strict(touchpoints, default=pl.col("touchpoint_id"),
+                                               return_dtype=pl.String).alias("touchpoint"),
+        pl.col("comment").fill_null(""),
+        pl.col("last_note").fill_null(""),
+        pl.col("received_at").dt.date().alias("received"),
+        pl.col("grade").replace_strict(grades, default=pl.col("grade"), return_dtype=pl.String),
     )
 
 
-def _url_case(frame: pl.DataFrame) -> int | None:
+def _url_case() -> int | None:
     raw = st.query_params.get(CASE_PARAM)
     if raw is None or not raw.isdigit():
         return None
@@ -104,7 +104,7 @@ def render_work_list(filters: Filters, model: ServiceModel, lang: str, today: da
     if len(selected) > 1:
         render_bulk_panel(selected, model, lang)
         return
-    case_id = selected[0] if selected else _url_case(frame)
+    case_id = selected[0] if selected else _url_case()
     if case_id is None:
         st.caption(t("fu.select_hint"))
         return

@@ -29,7 +29,7 @@ SOURCE_CHOICES: dict[str, tuple[str, ...]] = {"all": ("survey", "ticket"), "surv
 def source_control(key: str) -> tuple[str, ...]:
     """Comments, tickets or both (`?src=`), shared by the sections that count texts."""
     choice = url_segmented(t("voc.sources"), list(SOURCE_CHOICES), key=key, param="src", default="all",
-                           format_func=lambda c: t(f"voc.source_{c}"))
+                           format_func=lambda c: t(f"voc.source_{c}"), label_visibility="collapsed")
     return SOURCE_CHOICES[choice]
 
 
@@ -74,21 +74,26 @@ def render(filters: Filters) -> None:
     _status_line(info, model)
     if not info.exists:
         return
-    section = url_segmented(t("voc.section"), list(SECTIONS), key="voc_section", param="view", default="topics",
-                            format_func=lambda s: t(f"voc.section_{s}"), label_visibility="collapsed")
-    if section == "topics":
-        from app.ui.views.voc_topics import render_topics
-
-        render_topics(key, filters, model, lang)
-    elif section == "frequency":
-        from app.ui.views.voc_frequency import render_frequency
-
-        render_frequency(key, filters, model, lang)
-    elif section == "groups":
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    with left:
+        section = url_segmented(t("voc.section"), list(SECTIONS), key="voc_section", param="view", default="topics",
+                                format_func=lambda s: t(f"voc.section_{s}"), label_visibility="collapsed")
+    if section == "groups":  # groups are made of clients, not of texts
         from app.ui.views.voc_groups import render_groups
 
         render_groups(key, filters, lang)
+        return
+    with right:
+        sources = source_control("voc_sources")
+    if section == "topics":
+        from app.ui.views.voc_topics import render_topics
+
+        render_topics(key, filters, model, lang, sources)
+    elif section == "frequency":
+        from app.ui.views.voc_frequency import render_frequency
+
+        render_frequency(key, filters, model, lang, sources)
     else:
         from app.ui.views.voc_comments import render_comments
 
-        render_comments(key, filters, model, lang)
+        render_comments(key, filters, model, lang, sources)

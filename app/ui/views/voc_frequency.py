@@ -14,7 +14,6 @@ from app.ui.components import chart_with_table, empty_state
 from app.ui.i18n import t
 from app.ui.url_widgets import url_selectbox
 from app.ui.views import voc_data as data
-from app.ui.views.voc import source_control
 from app.warehouse.filters import Filters
 from app.warehouse.voc_queries import BREAKDOWN_COLUMNS, TopicsKey
 
@@ -60,13 +59,12 @@ def _trend(key: TopicsKey, filters: Filters, model: ServiceModel, lang: str, sou
     chart_with_table(chart, table, key="voc_trend", file_stem="topic_trend")
 
 
-def render_frequency(key: TopicsKey, filters: Filters, model: ServiceModel, lang: str) -> None:
-    left, right = st.columns([2, 3], vertical_alignment="bottom")
+def render_frequency(key: TopicsKey, filters: Filters, model: ServiceModel, lang: str,
+                     sources: tuple[str, ...]) -> None:
+    left, _ = st.columns([2, 3])
     with left:
         column = url_selectbox(t("voc.breakdown"), list(BREAKDOWN_COLUMNS), key="voc_by", param="by",
                                default="touchpoint_id", format_func=lambda c: t(f"voc.by_{c}"))
-    with right:
-        sources = source_control("voc_freq_sources")
     st.subheader(t("voc.heatmap_title", by=t(f"voc.by_{column}").lower()), anchor=False)
     _heatmap(key, filters, model, lang, sources, column)
     if column != "period":

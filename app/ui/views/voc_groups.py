@@ -19,8 +19,17 @@ from app.warehouse.voc_queries import TopicsKey
 CARDS_PER_ROW = 4
 
 
+MOSTLY_SHARE = 0.6  # a group "mostly" complains about one topic when it is this share of its complaints
+
+
 def _name(row: dict) -> str:
-    return t("voc.group_name", n=row["group_id"], topic=row["main_topic"] or "–")
+    """'Group 4: mostly Late delivery', or 'Group 2: Proposal and Late delivery' for a mixed group."""
+    topics = row["typical_topics"] or []
+    if not topics:
+        return t("voc.group_plain", n=row["group_id"])
+    if (row["main_share"] or 0) >= MOSTLY_SHARE or len(topics) < 2:
+        return t("voc.group_name", n=row["group_id"], topic=topics[0])
+    return t("voc.group_mixed", n=row["group_id"], first=topics[0], second=topics[1])
 
 
 def _typical(row: dict) -> str:
@@ -57,13 +66,14 @@ def render_groups(key: TopicsKey, filters: Filters, lang: str) -> None:
             with column:
                 _card(row, model.company.currency, model.settings.min_n)
     names = {r["group_id"]: _name(r) for r in rows}
+    short = {g: t("voc.group_plain", n=g) for g in names}
     cells = data.group_profile_cells(key, lang).filter(pl.col("group_id").is_in(list(names))).with_columns(
-        pl.col("group_id").replace_strict(names, return_dtype=pl.String).alias("group"),
+        pl.col("group_id").replace_strict(short, return_dtype=pl.String).alias("group"),
         (100.0 * pl.col("share")).alias("share"),
     ).with_columns(pl.format("{} %", pl.col("share").round(0).cast(pl.Int64)).alias("cell_text"))
     topic_order = cells.group_by("topic").agg(pl.col("share").sum()).sort("share", descending=True)["topic"].to_list()
     st.subheader(t("voc.profiles_title"), anchor=False)
-    chart = charts.group_profiles(cells, group_order=[names[r["group_id"]] for r in rows], topic_order=topic_order,
+    chart = charts.group_profiles(cells, group_order=[short[r["group_id"]] for r in rows], topic_order=topic_order,
                                   colour_title=t("voc.share_of_group_complaints"))
     table = groups.sort("group_id").select(
         pl.col("group_id").replace_strict(names, return_dtype=pl.String).alias(t("voc.group")),

@@ -18,7 +18,6 @@ from app.ui.i18n import format_number, t
 from app.ui.safe_text import escape_markdown
 from app.ui.url_widgets import url_selectbox
 from app.ui.views import voc_data as data
-from app.ui.views.voc import source_control
 from app.warehouse.filters import Filters
 from app.warehouse.voc_queries import TopicsKey
 
@@ -86,8 +85,9 @@ def _detail(key: TopicsKey, filters: Filters, model: ServiceModel, lang: str, fr
                                       key=lambda i: -counts.get(_key_of(names, i), 0))]
     label_of = dict(zip(names["topic_id"].cast(pl.String).to_list(), names["topic"].to_list(), strict=True))
     st.subheader(t("voc.detail_title"), anchor=False)
-    chosen = url_selectbox(t("voc.topic"), options, key="voc_topic", param="topic", default=options[0],
-                           format_func=lambda o: label_of.get(o, o))
+    with st.columns([2, 3])[0]:
+        chosen = url_selectbox(t("voc.topic"), options, key="voc_topic", param="topic", default=options[0],
+                               format_func=lambda o: label_of.get(o, o))
     topic_id = int(chosen)
     row = topics.filter(pl.col("topic_id") == topic_id).row(0, named=True)
     left, right = st.columns([2, 3], gap="large")
@@ -116,8 +116,7 @@ def _key_of(names: pl.DataFrame, topic_id: int) -> str:
     return names.filter(pl.col("topic_id") == topic_id)["topic_key"][0]
 
 
-def render_topics(key: TopicsKey, filters: Filters, model: ServiceModel, lang: str) -> None:
-    sources = source_control("voc_sources")
+def render_topics(key: TopicsKey, filters: Filters, model: ServiceModel, lang: str, sources: tuple[str, ...]) -> None:
     frequency = data.frequency(key, filters, lang, sources)
     if frequency.is_empty() or frequency["n"].sum() == 0:
         empty_state(t("voc.no_texts"), t("common.no_data_hint"))
