@@ -9,6 +9,8 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from app.auth.roles import AccessDenied
+from app.ui.access import role_label
 from app.ui.components import download_buttons
 from app.ui.context import cached_query, service_model
 from app.ui.i18n import format_number, t
@@ -120,8 +122,13 @@ def _confirm_undo(batch: dict, frame: pl.DataFrame) -> None:
         yes, no = st.columns(2)
         if yes.button(t("data.undo_confirm", batch=batch["batch_id"]), key="data_undo_confirm", type="primary",
                       icon=":material/undo:", width="stretch"):
-            with st.spinner(t("data.undo_running")):
-                session.record(undo_batch(int(batch["batch_id"])))
+            try:
+                with st.spinner(t("data.undo_running")):
+                    session.record(undo_batch(int(batch["batch_id"])))
+            except AccessDenied as denied:  # a dialog reruns on its own, outside the shell's guard
+                st.error(t("access.action_refused", needed=role_label(denied.needed), role=role_label(denied.actual)),
+                         icon=":material/block:")
+                return
             session.cancel_undo()
             st.rerun()
         if no.button(t("data.undo_keep"), key="data_undo_keep", width="stretch"):
