@@ -45,12 +45,23 @@ def page_steps(path: Path, con, model, archive: Path) -> dict[str, float]:
     data = path.read_bytes()
     _timed(seconds, "sha256", lambda: hashlib.sha256(data).hexdigest())
     if path.suffix == ".xlsx":
-        options = dict(engine="calamine", has_header=False, drop_empty_rows=False, drop_empty_cols=False,
-                       raise_if_empty=False)
-        _timed(seconds, "  calamine pass 1 (text)",
-               lambda: pl.read_excel(data, read_options={"skip_rows": 0, "dtypes": "string"}, **options))
-        _timed(seconds, "  calamine pass 2 (typed)", lambda: pl.read_excel(data, read_options={"skip_rows": 1},
-                                                                           **options))
+        options = dict(
+            engine="calamine",
+            has_header=False,
+            drop_empty_rows=False,
+            drop_empty_cols=False,
+            raise_if_empty=False,
+        )
+        _timed(
+            seconds,
+            "  calamine pass 1 (text)",
+            lambda: pl.read_excel(data, read_options={"skip_rows": 0, "dtypes": "string"}, **options),
+        )
+        _timed(
+            seconds,
+            "  calamine pass 2 (typed)",
+            lambda: pl.read_excel(data, read_options={"skip_rows": 1}, **options),
+        )
     read = _timed(seconds, "read (reader, all of it)", lambda: read_table(data, path.name))
     _timed(seconds, "detect type", lambda: detect_source(read.frame.columns, model, path.name))
     validation = _timed(seconds, "validate", lambda: prepare_read(con, model, "surveys", read))
@@ -58,8 +69,14 @@ def page_steps(path: Path, con, model, archive: Path) -> dict[str, float]:
     _timed(seconds, "preview (20 rows)", lambda: stored_preview(con, model, validation))
     marks: list[tuple[float, float]] = []
     started = time.perf_counter()
-    result = write_batch(con, model, validation, data, archive,
-                         lambda fraction, _message: marks.append((fraction, time.perf_counter() - started)))
+    result = write_batch(
+        con,
+        model,
+        validation,
+        data,
+        archive,
+        lambda fraction, _message: marks.append((fraction, time.perf_counter() - started)),
+    )
     seconds["write rows"] = next(t for f, t in marks if f >= 0.75) - next(t for f, t in marks if f >= 0.55)
     seconds["rebuild marts + commit"] = marks[-1][1] - next(t for f, t in marks if f >= 0.75)
     _timed(seconds, "undo (rollback batch)", lambda: rollback_batch(con, model, result.batch_id))
@@ -83,7 +100,9 @@ def browser_run(workbook: Path, folder: Path) -> dict[str, float]:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.goto(f"{url}/data")
-            page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
+            page.wait_for_selector(
+                '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000
+            )
             started = time.perf_counter()
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(workbook))
             expect(page.get_by_role("progressbar").first).to_be_visible(timeout=120_000)
@@ -99,8 +118,11 @@ def browser_run(workbook: Path, folder: Path) -> dict[str, float]:
     finally:
         process.terminate()
         process.wait(timeout=30)
-    return {"browser: first progress bar": seen_progress, "browser: upload → report": report,
-            "browser: Load → success": loaded}
+    return {
+        "browser: first progress bar": seen_progress,
+        "browser: upload → report": report,
+        "browser: Load → success": loaded,
+    }
 
 
 def main() -> None:
@@ -117,7 +139,9 @@ def main() -> None:
         started = time.perf_counter()
         workbook = tmp / "surveys.xlsx"
         pl.read_csv(csv, infer_schema=False).write_excel(workbook)
-        print(f"(writing the {args.rows:,}-row workbook for the test took {time.perf_counter() - started:.0f} s)")
+        print(
+            f"(writing the {args.rows:,}-row workbook for the test took {time.perf_counter() - started:.0f} s)"
+        )
         con = connect(tmp / "warehouse.duckdb")
         ensure_schema(con, model)
         assert load_file(con, model, "clients", clients, archive_dir=tmp / "archive").ok
@@ -126,10 +150,19 @@ def main() -> None:
         con.close()
         if args.browser:
             xlsx |= browser_run(workbook, tmp)
-        rows = [[step, f"{seconds:.2f} s", f"{text[step]:.2f} s" if step in text else "–",
-                 f"{seconds / text[step]:.1f}×" if text.get(step) else "–"] for step, seconds in xlsx.items()]
-        print(f"\n{args.rows:,} survey answers: XLSX {workbook.stat().st_size / 1e6:.1f} MB, CSV "
-              f"{csv.stat().st_size / 1e6:.1f} MB — {date.today()}, {machine()}")
+        rows = [
+            [
+                step,
+                f"{seconds:.2f} s",
+                f"{text[step]:.2f} s" if step in text else "–",
+                f"{seconds / text[step]:.1f}×" if text.get(step) else "–",
+            ]
+            for step, seconds in xlsx.items()
+        ]
+        print(
+            f"\n{args.rows:,} survey answers: XLSX {workbook.stat().st_size / 1e6:.1f} MB, CSV "
+            f"{csv.stat().st_size / 1e6:.1f} MB — {date.today()}, {machine()}"
+        )
         print_table(rows, ["step", "XLSX", "CSV (baseline)", "XLSX / CSV"])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

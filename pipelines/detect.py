@@ -59,7 +59,9 @@ def score_sources(headers: list[str], model: ServiceModel, file_name: str | None
         required = set(spec.required)
         found = len(matched & required)
         explained = len(matched)
-        score = REQUIRED_WEIGHT * found / len(required) + (1 - REQUIRED_WEIGHT) * explained / max(len(headers), 1)
+        score = REQUIRED_WEIGHT * found / len(required) + (1 - REQUIRED_WEIGHT) * explained / max(
+            len(headers), 1
+        )
         if name and any(hint in name for hint in FILE_NAME_HINTS[source]):
             score += FILE_NAME_BONUS
         scores.append(SourceScore(source, min(score, 1.0), found, len(required), explained))
@@ -67,7 +69,9 @@ def score_sources(headers: list[str], model: ServiceModel, file_name: str | None
     return sorted(scores, key=lambda s: (-s.score, -s.required_found, order[s.source]))
 
 
-def detect_source(headers: list[str], model: ServiceModel, file_name: str | None = None) -> tuple[str | None, float]:
+def detect_source(
+    headers: list[str], model: ServiceModel, file_name: str | None = None
+) -> tuple[str | None, float]:
     """(source, confidence 0–1) for a file with these headers; (None, 0.0) when nothing fits."""
     if not headers:
         return None, 0.0

@@ -23,8 +23,9 @@ ROW_COLUMN = "row"  # the row number a person sees in the file (Excel row / text
 PROBLEMS_COLUMN = "problems"
 
 
-def stored_preview(con: duckdb.DuckDBPyConnection, model: ServiceModel, validation: ValidationResult,
-                   limit: int = 20) -> pl.DataFrame:
+def stored_preview(
+    con: duckdb.DuckDBPyConnection, model: ServiceModel, validation: ValidationResult, limit: int = 20
+) -> pl.DataFrame:
     """The first `limit` good rows exactly as the load will store them (types, masking), with `row`."""
     good = validation.good
     if good.is_empty():
@@ -56,8 +57,10 @@ def rejected_rows(read: ReadResult, problems: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.format("{}: {}", pl.col("column"), pl.col("expected")).str.join("; ").alias(PROBLEMS_COLUMN))
     )
     if per_row.is_empty():
-        return pl.DataFrame(schema={ROW_COLUMN: pl.Int64, PROBLEMS_COLUMN: pl.String}
-                            | {h: pl.String for h in _original_names(read)})
+        return pl.DataFrame(
+            schema={ROW_COLUMN: pl.Int64, PROBLEMS_COLUMN: pl.String}
+            | {h: pl.String for h in _original_names(read)}
+        )
     original = read.frame.with_row_index(ROW_COLUMN, offset=read.header_row + 1).with_columns(
         pl.col(ROW_COLUMN).cast(pl.Int64)
     )
@@ -78,8 +81,13 @@ def _original_names(read: ReadResult) -> list[str]:
 
 def problem_summary(problems: pl.DataFrame) -> pl.DataFrame:
     """One line per kind of problem: column, expected, rows affected, first row, example values."""
-    schema = {"column": pl.String, "expected": pl.String, "n_rows": pl.UInt32, "first_row": pl.Int64,
-              "examples": pl.String}
+    schema = {
+        "column": pl.String,
+        "expected": pl.String,
+        "n_rows": pl.UInt32,
+        "first_row": pl.Int64,
+        "examples": pl.String,
+    }
     if problems.is_empty():
         return pl.DataFrame(schema=schema)
     return (

@@ -66,9 +66,12 @@ def answers_in_warehouse(at: AppTest) -> int:
 def content_fingerprint(con) -> dict[str, tuple]:
     """Every base table's row count and order-free sum of row hashes: tests/unit/test_load.py's
     proof of 'unchanged', made fast enough for a warehouse holding the whole demo company."""
-    tables = [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_type = 'BASE TABLE' order by 1"
-    ).fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_type = 'BASE TABLE' order by 1"
+        ).fetchall()
+    ]
     return {t: tuple(con.execute(f"select count(*), sum(hash(t)) from {t} t").fetchall()[0]) for t in tables}
 
 
@@ -83,7 +86,9 @@ def texts(elements) -> str:
 
 
 def test_page_states_the_upload_limit_from_the_config(demo_env):
-    limit = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    limit = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())["server"][
+        "maxUploadSize"
+    ]
     at = open_data_page()
     assert f"up to {limit:,} MB per file" in texts(at.caption)
     assert at.title[0].value == "Data"
@@ -96,9 +101,15 @@ def test_good_survey_file_loads_shows_everywhere_and_cannot_load_twice(demo_env,
     before = answers_in_warehouse(at)
     data = survey_csv(ids, 12, day, "AT-GOOD")
     upload(at, "wave.csv", data)
-    assert at.selectbox(key=next(s.key for s in at.selectbox if s.key.startswith("data_source_"))).value == "surveys"
+    assert (
+        at.selectbox(key=next(s.key for s in at.selectbox if s.key.startswith("data_source_"))).value
+        == "surveys"
+    )
     assert [(m.label, m.value) for m in at.metric][:3] == [
-        ("Rows in the file", "12"), ("Rows to load", "12"), ("Rows with problems", "0")]
+        ("Rows in the file", "12"),
+        ("Rows to load", "12"),
+        ("Rows with problems", "0"),
+    ]
     assert "No problems: all 12 rows can be loaded." in texts(at.success)
     click(at, "data_load_")
     assert "wave.csv: 12 rows loaded as batch #14 (Survey answers)" in texts(at.success)
@@ -117,8 +128,13 @@ def test_bad_file_report_names_row_and_column_and_loads_only_good_rows(demo_env,
     upload(at, "bad.csv", bad_survey_csv(ids, day, "AT-BAD"))
     problems = table_with(at, "value")
     assert problems[["row", "column", "value"]].values.tolist() == [
-        [3, "nps", "11"], [5, "client_id", "NO-SUCH-CLIENT"]]
-    assert [(m.label, m.value) for m in at.metric][1:3] == [("Rows to load", "2"), ("Rows with problems", "2")]
+        [3, "nps", "11"],
+        [5, "client_id", "NO-SUCH-CLIENT"],
+    ]
+    assert [(m.label, m.value) for m in at.metric][1:3] == [
+        ("Rows to load", "2"),
+        ("Rows with problems", "2"),
+    ]
     downloads = [d.key for d in at.get("download_button") if (d.key or "").startswith("data_rejected_")]
     assert len(downloads) == 2  # CSV and Excel of the rows left out
     assert button(at, "data_load_").label == "Load 2 good rows, leave out 2"
@@ -133,9 +149,13 @@ def test_russian_headers_are_suggested_loaded_and_the_mapping_is_reused(demo_env
     upload(at, "опрос.csv", russian_survey_csv(ids, 5, day, "AT-RU1"))
     mapping = at.data_editor[0].value
     assert mapping[["file_column", "target", "basis"]].values.tolist() == [
-        ["ID ответа", "response_id", "suggestion"], ["Клиент", "client_id", "suggestion"],
-        ["Роль", "respondent_role", "suggestion"], ["Дата", "submitted_at", "suggestion"],
-        ["Оценка", "nps", "suggestion"], ["Комментарий", "comment", "suggestion"]]
+        ["ID ответа", "response_id", "suggestion"],
+        ["Клиент", "client_id", "suggestion"],
+        ["Роль", "respondent_role", "suggestion"],
+        ["Дата", "submitted_at", "suggestion"],
+        ["Оценка", "nps", "suggestion"],
+        ["Комментарий", "comment", "suggestion"],
+    ]
     click(at, "data_load_")
     assert "опрос.csv: 5 rows loaded" in texts(at.success)
     upload(at, "опрос 2.csv", russian_survey_csv(ids, 5, day, "AT-RU2"))
@@ -146,16 +166,22 @@ def test_russian_headers_are_suggested_loaded_and_the_mapping_is_reused(demo_env
 
 def test_missing_required_column_is_named_and_nothing_can_load(demo_env):
     at = open_data_page()
-    upload(at, "no_score.csv", "ID ответа;Клиент;Роль;Дата;Комментарий\nX1;C00001;finance;01.09.2026;ok\n"
-           .encode())
+    upload(
+        at,
+        "no_score.csv",
+        "ID ответа;Клиент;Роль;Дата;Комментарий\nX1;C00001;finance;01.09.2026;ok\n".encode(),
+    )
     assert "Required columns without a file column: nps." in texts(at.error)
     assert not [b for b in at.button if (b.key or "").startswith("data_load_")]
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("report.pdf", "files of type .pdf are not tables CX Lens reads"),
-    ("old.xls", "is an old Excel 97–2003 workbook (.xls)"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("report.pdf", "files of type .pdf are not tables CX Lens reads"),
+        ("old.xls", "is an old Excel 97–2003 workbook (.xls)"),
+    ],
+)
 def test_unknown_file_types_get_a_clear_message(demo_env, name, expected):
     at = open_data_page()
     upload(at, name, b"%PDF-1.4 not a table")
@@ -182,7 +208,8 @@ def test_undo_asks_for_confirmation_then_the_count_falls_back(demo_env, demo_fil
 
 
 def test_failure_midway_through_a_load_from_the_page_leaves_the_warehouse_unchanged(
-        demo_env, demo_files, monkeypatch):
+    demo_env, demo_files, monkeypatch
+):
     ids, day = demo_files
     db = demo_env / "warehouse.duckdb"
     at = open_data_page()
@@ -230,14 +257,23 @@ def test_a_column_mapped_by_hand_loads_and_is_remembered_for_the_next_file(demo_
     assert "Required columns without a file column: nps." in texts(at.error)
     editor = at.data_editor[0]
     row = list(editor.value["file_column"]).index("Q7 how likely to recommend us")
-    at.session_state[editor.key] = {"edited_rows": {row: {"target": "nps"}}, "added_rows": [], "deleted_rows": []}
+    at.session_state[editor.key] = {
+        "edited_rows": {row: {"target": "nps"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     assert "Required columns without a file column" not in texts(at.error)
     assert "No problems: all 4 rows can be loaded." in texts(at.success)
     click(at, "data_load_")
     assert "odd_headers.csv: 4 rows loaded" in texts(at.success)
-    again = survey_csv(ids, 3, day, "AT-HAND2").decode().replace(",nps,", ",Q7 how likely to recommend us,", 1)
+    again = (
+        survey_csv(ids, 3, day, "AT-HAND2").decode().replace(",nps,", ",Q7 how likely to recommend us,", 1)
+    )
     upload(at, "odd_headers_2.csv", again.encode())
     mapping = at.data_editor[0].value
-    assert mapping.loc[mapping["file_column"] == "Q7 how likely to recommend us", "basis"].item() == "saved mapping"
+    assert (
+        mapping.loc[mapping["file_column"] == "Q7 how likely to recommend us", "basis"].item()
+        == "saved mapping"
+    )
     assert "No problems: all 3 rows can be loaded." in texts(at.success)

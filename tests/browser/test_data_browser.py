@@ -41,7 +41,8 @@ def demo_files(demo_db: Path):
 
 def upload(page: Page, files: dict[str, bytes]) -> None:
     page.locator(UPLOAD_INPUT).set_input_files(
-        [{"name": name, "mimeType": "text/csv", "buffer": data} for name, data in files.items()])
+        [{"name": name, "mimeType": "text/csv", "buffer": data} for name, data in files.items()]
+    )
 
 
 def overview_answers(page: Page, app_url: str) -> int:
@@ -63,13 +64,15 @@ def undo_newest_batch(page: Page, app_url: str, file_name: str, rows: int) -> No
 def table_rows(page: Page, first_header: str) -> list[list[str]]:
     """Cell texts of the st.dataframe whose first column is `first_header` (its accessible table)."""
     table = page.locator('[data-testid="stDataFrame"] table').filter(
-        has=page.locator("th").first.filter(has_text=first_header))
+        has=page.locator("th").first.filter(has_text=first_header)
+    )
     rows = table.first.locator("tbody tr")
     return [[c.strip() for c in rows.nth(i).locator("td").all_text_contents()] for i in range(rows.count())]
 
 
 def test_good_survey_batch_raises_the_overview_count_and_undo_brings_it_back(
-        page: Page, app_url: str, demo_files):
+    page: Page, app_url: str, demo_files
+):
     ids, day = demo_files
     before = overview_answers(page, app_url)
     open_page(page, app_url, "data", expected=HEADING)
@@ -77,7 +80,8 @@ def test_good_survey_batch_raises_the_overview_count_and_undo_brings_it_back(
     expect(page.get_by_text("No problems: all 9 rows can be loaded.")).to_be_visible(timeout=TIMEOUT)
     page.get_by_role("button", name="Load 9 rows").click()
     expect(page.get_by_text(re.compile(r"wave_browser\.csv: 9 rows loaded as batch #\d+"))).to_be_visible(
-        timeout=TIMEOUT)
+        timeout=TIMEOUT
+    )
     assert_no_exception(page)
     assert overview_answers(page, app_url) == before + 9
     undo_newest_batch(page, app_url, "wave_browser.csv", 9)
@@ -94,12 +98,16 @@ def test_bad_file_error_table_names_row_and_column(page: Page, app_url: str, dem
     problems = [row[:3] for row in table_rows(page, "Row")]
     assert problems == [["3", "nps", "11"], ["5", "client_id", "NO-SUCH-CLIENT"]]
     expect(page.get_by_role("button", name="Load 2 good rows, leave out 2")).to_be_visible()
-    page.get_by_role("heading", name="wave_with_errors.csv").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.get_by_role("heading", name="wave_with_errors.csv").evaluate(
+        "e => e.scrollIntoView({block: 'start'})"
+    )
     page.wait_for_timeout(800)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "data.png"))
     page.get_by_role("button", name="Cancel", exact=True).click()
-    expect(page.get_by_text("wave_with_errors.csv: cancelled, nothing was written.")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("wave_with_errors.csv: cancelled, nothing was written.")).to_be_visible(
+        timeout=TIMEOUT
+    )
 
 
 def test_russian_headers_are_mapped_and_the_file_loads(page: Page, app_url: str, demo_files):
@@ -113,15 +121,17 @@ def test_russian_headers_are_mapped_and_the_file_loads(page: Page, app_url: str,
     expect(page.get_by_text(re.compile(r"encoding cp1251 · separator: semicolon"))).to_be_visible()
     page.get_by_role("button", name="Load 6 rows").click()
     expect(page.get_by_text(re.compile(r"опрос_1С\.csv: 6 rows loaded as batch #\d+"))).to_be_visible(
-        timeout=TIMEOUT)
+        timeout=TIMEOUT
+    )
     undo_newest_batch(page, app_url, "опрос_1С.csv", 6)  # leave the shared demo as it was
 
 
 def test_unknown_file_type_gets_a_clear_message(page: Page, app_url: str):
     open_page(page, app_url, "data", expected=HEADING)
     upload(page, {"board_report.pdf": b"%PDF-1.4 a report, not a table"})
-    expect(page.get_by_text(re.compile(r"board_report\.pdf cannot be loaded: files of type \.pdf"))).to_be_visible(
-        timeout=TIMEOUT)
+    expect(
+        page.get_by_text(re.compile(r"board_report\.pdf cannot be loaded: files of type \.pdf"))
+    ).to_be_visible(timeout=TIMEOUT)
 
 
 @pytest.fixture(scope="module")

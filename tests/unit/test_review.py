@@ -34,20 +34,22 @@ def _validated(data: bytes, name: str, model, clients: set[str] = CLIENTS):
 def test_rejected_rows_keep_the_file_as_it_was_with_row_numbers_and_reasons(model):
     read, validation = _validated(BAD_SURVEYS, "bad.csv", model=model)
     rejected = rejected_rows(read, validation.problems)
-    expected = pl.DataFrame({
-        "row": [3, 4, 5],
-        "problems": [
-            "client_id: a client_id from the client list (load or update the clients first); nps: between 0 and 10",
-            "submitted_at: a date such as 2025-03-31, 2025-03-31 14:30, 31.03.2025 or 31.03.2025 14:30",
-            "client_id: a client_id from the client list (load or update the clients first)",
-        ],
-        "ID ответа": ["S2", "S3", "S4"],
-        "Клиент": ["C9", "C2", "C9"],
-        "Роль": ["finance", "finance", "end_user"],
-        "Дата": ["21.03.2025", "32.03.2025", "2025-03-22"],
-        "Оценка": ["11", "7", "3"],
-        "Комментарий": ["late", None, "+ok"],
-    })
+    expected = pl.DataFrame(
+        {
+            "row": [3, 4, 5],
+            "problems": [
+                "client_id: a client_id from the client list (load or update the clients first); nps: between 0 and 10",
+                "submitted_at: a date such as 2025-03-31, 2025-03-31 14:30, 31.03.2025 or 31.03.2025 14:30",
+                "client_id: a client_id from the client list (load or update the clients first)",
+            ],
+            "ID ответа": ["S2", "S3", "S4"],
+            "Клиент": ["C9", "C2", "C9"],
+            "Роль": ["finance", "finance", "end_user"],
+            "Дата": ["21.03.2025", "32.03.2025", "2025-03-22"],
+            "Оценка": ["11", "7", "3"],
+            "Комментарий": ["late", None, "+ok"],
+        }
+    )
     assert_frame_equal(rejected, expected)
 
 
@@ -59,8 +61,9 @@ def test_rejected_rows_download_is_formula_safe(model):
 
 
 def test_rejected_rows_of_a_clean_file_is_empty_with_the_file_headers(model):
-    read, validation = _validated((DATA / "surveys_russian_headers.csv").read_bytes(), "ru.csv", model,
-                                {"C-0301", "C-0302", "C-0303"})
+    read, validation = _validated(
+        (DATA / "surveys_russian_headers.csv").read_bytes(), "ru.csv", model, {"C-0301", "C-0302", "C-0303"}
+    )
     rejected = rejected_rows(read, validation.problems)
     assert rejected.height == 0
     assert rejected.columns[:3] == ["row", "problems", "ID ответа"]

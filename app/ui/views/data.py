@@ -64,7 +64,9 @@ def upload_limit_mb() -> int:
 def _uploader() -> list:
     limit = upload_limit_mb()
     uploaded = st.file_uploader(
-        t("data.upload_label"), accept_multiple_files=True, key=session.uploader_key(),
+        t("data.upload_label"),
+        accept_multiple_files=True,
+        key=session.uploader_key(),
         help=t("data.upload_help"),
     )
     st.caption(t("data.upload_limits", limit=format_number(limit)))
@@ -85,8 +87,13 @@ def _offer_new_quarter() -> None:
     if not periods or shown_to is None or shown_to >= periods[-1]:
         return
     st.info(t("data.new_quarter", newest=periods[-1], shown=shown_to), icon=":material/date_range:")
-    st.button(t("data.show_new_quarter", newest=periods[-1]), key="data_show_new_quarter",
-              on_click=_extend_period_to, args=(periods[-1],), icon=":material/update:")
+    st.button(
+        t("data.show_new_quarter", newest=periods[-1]),
+        key="data_show_new_quarter",
+        on_click=_extend_period_to,
+        args=(periods[-1],),
+        icon=":material/update:",
+    )
 
 
 def _outcomes() -> None:
@@ -102,8 +109,9 @@ def _outcomes() -> None:
             page_link("overview", t("data.see_overview"))
     if any(o.status == "loaded" for o in shown):
         _offer_new_quarter()
-    if right.button(t("data.clear_messages"), key="data_clear_messages", icon=":material/clear_all:",
-                    width="stretch"):
+    if right.button(
+        t("data.clear_messages"), key="data_clear_messages", icon=":material/clear_all:", width="stretch"
+    ):
         session.clear_outcomes()
         st.rerun()
 
@@ -112,8 +120,11 @@ def _ready_for_load_all(staged_files: list[StagedFile]) -> list[StagedFile]:
     """Files without problems, plus files whose only problem is clients that a staged list adds."""
     model = service_model()
     has_client_list = any(s.source == "clients" and s.is_clean for s in staged_files)
-    return [s for s in staged_files if s.is_clean or (
-        has_client_list and s.waits_for_clients(source_spec(s.source, model).client_column))]
+    return [
+        s
+        for s in staged_files
+        if s.is_clean or (has_client_list and s.waits_for_clients(source_spec(s.source, model).client_column))
+    ]
 
 
 def _load_all(ready: list[StagedFile]) -> None:
@@ -155,8 +166,11 @@ def render() -> None:
         read_all_with_progress(active)
         ready = _ready_for_load_all(_cards(active))
         if len(ready) > 1 and load_all_slot.button(
-                t("data.load_all_files", n=len(ready)), key="data_load_all", type="primary",
-                icon=":material/done_all:"):
+            t("data.load_all_files", n=len(ready)),
+            key="data_load_all",
+            type="primary",
+            icon=":material/done_all:",
+        ):
             _load_all(ready)
     render_formats(examples_dir=DATA_DIR / "examples")
     st.divider()

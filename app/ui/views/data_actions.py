@@ -37,8 +37,12 @@ class ActionOutcome:
 
 
 @requires_role("analyst")
-def load_validated_file(upload: Upload, validation: ValidationResult, progress: ProgressFn,
-                        mapping_to_save: dict[str, str | None] | None = None) -> ActionOutcome:
+def load_validated_file(
+    upload: Upload,
+    validation: ValidationResult,
+    progress: ProgressFn,
+    mapping_to_save: dict[str, str | None] | None = None,
+) -> ActionOutcome:
     """Write the good rows of a validated file as one batch; remember its mapping once it is in."""
     con = cursor()
     base = {"file_name": upload.name, "source": validation.source}
@@ -46,14 +50,23 @@ def load_validated_file(upload: Upload, validation: ValidationResult, progress: 
     if existing:  # another session (or tab) loaded the same file meanwhile
         return ActionOutcome("already_loaded", batch_id=int(existing[0]), **base)
     try:
-        result = write_batch(con, service_model(), validation, upload.data, get_settings().archive_dir, progress)
+        result = write_batch(
+            con, service_model(), validation, upload.data, get_settings().archive_dir, progress
+        )
     except Exception as exc:  # write_batch rolled back; say so instead of showing a traceback
         log.exception("loading %s failed", upload.name)
-        return ActionOutcome("failed", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__, **base)
+        return ActionOutcome(
+            "failed", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__, **base
+        )
     if mapping_to_save:
         save_mapping(con, validation.source, mapping_to_save)
-    return ActionOutcome("loaded", batch_id=result.batch_id, rows=result.rows_accepted,
-                         rows_left_out=result.rows_rejected, **base)
+    return ActionOutcome(
+        "loaded",
+        batch_id=result.batch_id,
+        rows=result.rows_accepted,
+        rows_left_out=result.rows_rejected,
+        **base,
+    )
 
 
 @requires_role("analyst")
@@ -71,7 +84,9 @@ def undo_batch(batch_id: int) -> ActionOutcome:
         return ActionOutcome("failed", error=str(exc), **base)
     except Exception as exc:
         log.exception("undoing batch %s failed", batch_id)
-        return ActionOutcome("failed", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__, **base)
+        return ActionOutcome(
+            "failed", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__, **base
+        )
     return ActionOutcome("undone", rows=int(batch["rows_accepted"]), **base)
 
 

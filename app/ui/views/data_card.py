@@ -34,13 +34,21 @@ class StagedFile:
 
     @property
     def is_clean(self) -> bool:
-        return not self.validation.fatal and self.validation.problems.is_empty() and self.validation.good.height > 0
+        return (
+            not self.validation.fatal
+            and self.validation.problems.is_empty()
+            and self.validation.good.height > 0
+        )
 
     def waits_for_clients(self, client_column: str | None) -> bool:
         """Its only problems are client ids missing from the client list (a staged list may add them)."""
         v = self.validation
-        return bool(client_column) and not v.fatal and not v.problems.is_empty() \
+        return (
+            bool(client_column)
+            and not v.fatal
+            and not v.problems.is_empty()
             and set(v.problems["column"].unique().to_list()) == {client_column}
+        )
 
 
 def format_size(n_bytes: int) -> str:
@@ -62,14 +70,26 @@ def remove_button(upload: files.Upload, label_key: str = "data.remove") -> None:
 
 def read_all_with_progress(uploads: list[files.Upload]) -> None:
     """Read every new file (and detect its type) under one progress bar, before the cards render."""
-    todo = [u for u in uploads if not files.unsupported_type_message(u)
-            and not files.is_remembered("read", u.file_id, read_inputs_of(u))]
+    todo = [
+        u
+        for u in uploads
+        if not files.unsupported_type_message(u)
+        and not files.is_remembered("read", u.file_id, read_inputs_of(u))
+    ]
     if not todo:
         return
     bar = st.progress(0.0)
     for i, upload in enumerate(todo):
-        bar.progress((i + 0.1) / len(todo), text=t("data.progress_reading", file=escape_markdown(upload.name),
-                                                   size=format_size(upload.size), i=i + 1, n=len(todo)))
+        bar.progress(
+            (i + 0.1) / len(todo),
+            text=t(
+                "data.progress_reading",
+                file=escape_markdown(upload.name),
+                size=format_size(upload.size),
+                i=i + 1,
+                n=len(todo),
+            ),
+        )
         with st.spinner(t("data.elapsed"), show_time=True):  # a workbook gives no progress while it opens
             read = files.read_upload(upload, *read_inputs_of(upload))
             if isinstance(read, ReadResult):
@@ -79,8 +99,10 @@ def read_all_with_progress(uploads: list[files.Upload]) -> None:
 
 def read_inputs_of(upload: files.Upload) -> tuple[str, str]:
     """The encoding and separator chosen in the file's card (auto until the analyst changes them)."""
-    return (st.session_state.get(f"data_encoding_{upload.file_id}", "auto"),
-            st.session_state.get(f"data_separator_{upload.file_id}", "auto"))
+    return (
+        st.session_state.get(f"data_encoding_{upload.file_id}", "auto"),
+        st.session_state.get(f"data_separator_{upload.file_id}", "auto"),
+    )
 
 
 def chosen_source(upload: files.Upload) -> str | None:
@@ -88,8 +110,11 @@ def chosen_source(upload: files.Upload) -> str | None:
     key = f"data_source_{upload.file_id}"
     if key in st.session_state:
         return st.session_state[key]
-    read = files.read_upload(upload, *read_inputs_of(upload)) if files.is_remembered(
-        "read", upload.file_id, read_inputs_of(upload)) else None
+    read = (
+        files.read_upload(upload, *read_inputs_of(upload))
+        if files.is_remembered("read", upload.file_id, read_inputs_of(upload))
+        else None
+    )
     return files.detected_source(upload, read)[0] if isinstance(read, ReadResult) else None
 
 
@@ -106,7 +131,9 @@ def _format_caption(read: ReadResult, upload: files.Upload) -> str:
 
 
 def _separator_name(separator: str | None) -> str:
-    return next((name for name, sep in files.SEPARATORS.items() if sep == separator and name != "auto"), "other")
+    return next(
+        (name for name, sep in files.SEPARATORS.items() if sep == separator and name != "auto"), "other"
+    )
 
 
 def _choose_source(column, upload: files.Upload, read: ReadResult) -> str | None:
@@ -114,8 +141,14 @@ def _choose_source(column, upload: files.Upload, read: ReadResult) -> str | None
     key = f"data_source_{upload.file_id}"
     if key not in st.session_state:
         st.session_state[key] = detected
-    source = column.selectbox(t("data.source"), SOURCES, key=key, format_func=source_label,
-                              placeholder=t("data.source_placeholder"), help=t("data.source_help"))
+    source = column.selectbox(
+        t("data.source"),
+        SOURCES,
+        key=key,
+        format_func=source_label,
+        placeholder=t("data.source_placeholder"),
+        help=t("data.source_help"),
+    )
     if detected is None:
         column.caption(f":orange[{t('data.detect_none')}]")
     elif source != detected:
@@ -142,11 +175,20 @@ def render_card(upload: files.Upload) -> StagedFile | None:
         return None
     source_col, encoding_col, separator_col = st.columns([2, 1, 1])
     encoding = encoding_col.selectbox(
-        t("data.encoding"), files.ENCODINGS, key=f"data_encoding_{upload.file_id}", disabled=upload.is_workbook,
-        format_func=lambda e: t("data.auto") if e == "auto" else e, help=t("data.encoding_help"))
+        t("data.encoding"),
+        files.ENCODINGS,
+        key=f"data_encoding_{upload.file_id}",
+        disabled=upload.is_workbook,
+        format_func=lambda e: t("data.auto") if e == "auto" else e,
+        help=t("data.encoding_help"),
+    )
     separator = separator_col.selectbox(
-        t("data.separator"), list(files.SEPARATORS), key=f"data_separator_{upload.file_id}",
-        disabled=upload.is_workbook, format_func=lambda s: t(f"data.sep.{s}"))
+        t("data.separator"),
+        list(files.SEPARATORS),
+        key=f"data_separator_{upload.file_id}",
+        disabled=upload.is_workbook,
+        format_func=lambda s: t(f"data.sep.{s}"),
+    )
     read = files.read_upload(upload, encoding, separator)
     if isinstance(read, str):
         st.error(escape_markdown(read), icon=":material/error:")
@@ -162,14 +204,25 @@ def render_card(upload: files.Upload) -> StagedFile | None:
         return None
     already = files.loaded_batch(upload, source)
     if already:
-        st.info(t("data.already_loaded", file=escape_markdown(upload.name), batch=already[0], loaded=f"{already[1]:%Y-%m-%d %H:%M}",
-                  source=source_label(source)), icon=":material/inventory:")
+        st.info(
+            t(
+                "data.already_loaded",
+                file=escape_markdown(upload.name),
+                batch=already[0],
+                loaded=f"{already[1]:%Y-%m-%d %H:%M}",
+                source=source_label(source),
+            ),
+            icon=":material/inventory:",
+        )
         remove_button(upload)
         return None
     spec = source_spec(source, service_model())
     read_inputs = (encoding, separator)
-    with st.expander(t("data.map_title", source=source_label(source)), expanded=needs_attention(read, spec),
-                     icon=":material/swap_horiz:"):
+    with st.expander(
+        t("data.map_title", source=source_label(source)),
+        expanded=needs_attention(read, spec),
+        icon=":material/swap_horiz:",
+    ):
         choice = render_mapping(upload, read, read_inputs, spec)
     if not choice.is_complete:
         st.warning(t("data.map_incomplete"), icon=":material/rule:")
@@ -179,8 +232,9 @@ def render_card(upload: files.Upload) -> StagedFile | None:
     return StagedFile(upload, read, read_inputs, source, choice, validation)
 
 
-def _validate_with_progress(upload: files.Upload, read: ReadResult, read_inputs: tuple, source: str,
-                            choice: MappingChoice) -> ValidationResult:
+def _validate_with_progress(
+    upload: files.Upload, read: ReadResult, read_inputs: tuple, source: str, choice: MappingChoice
+) -> ValidationResult:
     inputs = files.validation_inputs(read_inputs, source, choice.mapping)
     if files.is_remembered("validate", upload.file_id, inputs):
         return files.validate_upload(upload, read, read_inputs, source, choice.mapping)

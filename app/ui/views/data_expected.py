@@ -16,24 +16,30 @@ from app.ui.i18n import translate
 from pipelines.validate import EXPECTED_DATE
 
 # (pattern over the English phrase, translation key; named groups become the key's placeholders)
-_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), k) for p, k in (
-    (r"^between (?P<low>\S+) and (?P<high>\S+)$", "data.exp.between"),
-    (r"^at least (?P<low>\S+)$", "data.exp.at_least"),
-    (r"^a whole number$", "data.exp.whole_number"),
-    (r"^a number$", "data.exp.number"),
-    (rf"^{re.escape(EXPECTED_DATE)}$", "data.exp.date"),
-    (r"^a quarter such as .*$", "data.exp.quarter"),
-    (r"^one of: (?P<values>.*)$", "data.exp.one_of"),
-    (r"^a value \(this column is required\)$", "data.exp.required"),
-    (r"^a date not in the future \(today is (?P<today>[\d-]+)\)$", "data.exp.not_future"),
-    (r"^not before (?P<column>\S+)$", "data.exp.not_before"),
-    (r"^a unique (?P<columns>.+); the same value is on row (?P<row>\d+)$", "data.exp.unique"),
-    (r"^a (?P<columns>.+) not loaded before; it is already in batch (?P<batch>\d+)$", "data.exp.not_loaded_before"),
-    (r"^a client_id from the client list .*$", "data.exp.known_client"),
-    (r"^a step of process '(?P<process>.+)' in the service model$", "data.exp.process_step"),
-    (r"^a column '(?P<column>.+)' \(required for (?P<source>.+)\)$", "data.exp.column_required"),
-    (r"^at least one data row below the header .*$", "data.exp.no_rows"),
-))
+_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), k)
+    for p, k in (
+        (r"^between (?P<low>\S+) and (?P<high>\S+)$", "data.exp.between"),
+        (r"^at least (?P<low>\S+)$", "data.exp.at_least"),
+        (r"^a whole number$", "data.exp.whole_number"),
+        (r"^a number$", "data.exp.number"),
+        (rf"^{re.escape(EXPECTED_DATE)}$", "data.exp.date"),
+        (r"^a quarter such as .*$", "data.exp.quarter"),
+        (r"^one of: (?P<values>.*)$", "data.exp.one_of"),
+        (r"^a value \(this column is required\)$", "data.exp.required"),
+        (r"^a date not in the future \(today is (?P<today>[\d-]+)\)$", "data.exp.not_future"),
+        (r"^not before (?P<column>\S+)$", "data.exp.not_before"),
+        (r"^a unique (?P<columns>.+); the same value is on row (?P<row>\d+)$", "data.exp.unique"),
+        (
+            r"^a (?P<columns>.+) not loaded before; it is already in batch (?P<batch>\d+)$",
+            "data.exp.not_loaded_before",
+        ),
+        (r"^a client_id from the client list .*$", "data.exp.known_client"),
+        (r"^a step of process '(?P<process>.+)' in the service model$", "data.exp.process_step"),
+        (r"^a column '(?P<column>.+)' \(required for (?P<source>.+)\)$", "data.exp.column_required"),
+        (r"^at least one data row below the header .*$", "data.exp.no_rows"),
+    )
+)
 
 
 def expected_in(text: str | None, lang: str) -> str | None:

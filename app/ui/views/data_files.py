@@ -97,8 +97,11 @@ def unsupported_type_message(upload: Upload) -> str | None:
         return None
     if upload.suffix == ".xls":
         return t("data.error_xls", file=escape_markdown(upload.name))
-    return t("data.error_type", file=escape_markdown(upload.name),
-             suffix=escape_markdown(upload.suffix) if upload.suffix else t("data.no_suffix"))
+    return t(
+        "data.error_type",
+        file=escape_markdown(upload.name),
+        suffix=escape_markdown(upload.suffix) if upload.suffix else t("data.no_suffix"),
+    )
 
 
 def read_upload(upload: Upload, encoding: str, separator: str) -> ReadResult | str:
@@ -106,8 +109,12 @@ def read_upload(upload: Upload, encoding: str, separator: str) -> ReadResult | s
 
     def compute() -> ReadResult | str:
         try:
-            return read_table(upload.data, upload.name, encoding=None if encoding == "auto" else encoding,
-                              separator=SEPARATORS[separator])
+            return read_table(
+                upload.data,
+                upload.name,
+                encoding=None if encoding == "auto" else encoding,
+                separator=SEPARATORS[separator],
+            )
         except ReadError as exc:
             return exc.message
 
@@ -116,8 +123,9 @@ def read_upload(upload: Upload, encoding: str, separator: str) -> ReadResult | s
 
 def detected_source(upload: Upload, read: ReadResult) -> tuple[str | None, float]:
     headers = tuple(read.frame.columns)
-    return _memo("detect", upload.file_id, headers,
-                 lambda: detect_source(list(headers), service_model(), upload.name))
+    return _memo(
+        "detect", upload.file_id, headers, lambda: detect_source(list(headers), service_model(), upload.name)
+    )
 
 
 def loaded_batch(upload: Upload, source: str) -> tuple | None:
@@ -138,9 +146,14 @@ def validation_inputs(read_inputs: tuple, source: str, mapping: dict[str, str | 
     return read_inputs, source, tuple(sorted(mapping.items(), key=lambda kv: kv[0])), data_version()
 
 
-def validate_upload(upload: Upload, read: ReadResult, read_inputs: tuple, source: str,
-                    mapping: dict[str, str | None]) -> ValidationResult:
+def validate_upload(
+    upload: Upload, read: ReadResult, read_inputs: tuple, source: str, mapping: dict[str, str | None]
+) -> ValidationResult:
     """Validation of the mapped file against the warehouse as it is now (re-run after any load)."""
     inputs = validation_inputs(read_inputs, source, mapping)
-    return _memo("validate", upload.file_id, inputs,
-                 lambda: prepare_read(cursor(), service_model(), source, read, dict(mapping)))
+    return _memo(
+        "validate",
+        upload.file_id,
+        inputs,
+        lambda: prepare_read(cursor(), service_model(), source, read, dict(mapping)),
+    )

@@ -41,7 +41,9 @@ def _note(column: Column, model: ServiceModel, lang: str) -> str:
     rated = next((tp for tp in model.touchpoints if tp.rating_column == column.name), None)
     if rated is not None:
         parts.append(t("data.fmt_rating", touchpoint=rated.label.get(lang)))
-    elif column.name.startswith("imp_") or any(tp.importance_column == column.name for tp in model.touchpoints):
+    elif column.name.startswith("imp_") or any(
+        tp.importance_column == column.name for tp in model.touchpoints
+    ):
         parts.append(t("data.fmt_importance"))
     if column.allowed:
         ids = _allowed_ids(model, column.allowed)
@@ -58,12 +60,14 @@ def _note(column: Column, model: ServiceModel, lang: str) -> str:
 
 def format_table(source: str, model: ServiceModel, lang: str) -> pl.DataFrame:
     spec = source_spec(source, model)
-    return pl.DataFrame({
-        "column": [c.name for c in spec.columns],
-        "required": [c.required for c in spec.columns],
-        "type": [t(KIND_KEYS[c.kind]) for c in spec.columns],
-        "notes": [_note(c, model, lang) for c in spec.columns],
-    })
+    return pl.DataFrame(
+        {
+            "column": [c.name for c in spec.columns],
+            "required": [c.required for c in spec.columns],
+            "type": [t(KIND_KEYS[c.kind]) for c in spec.columns],
+            "notes": [_note(c, model, lang) for c in spec.columns],
+        }
+    )
 
 
 def render_formats(examples_dir: Path) -> None:
@@ -76,15 +80,25 @@ def render_formats(examples_dir: Path) -> None:
             with tab:
                 spec = source_spec(source, model)
                 st.caption(t("data.formats_key", columns=" + ".join(spec.key)))
-                st.dataframe(format_table(source, model, lang), hide_index=True, key=f"data_format_{source}",
-                             column_config={
-                                 "column": st.column_config.TextColumn(t("data.fmt_column")),
-                                 "required": st.column_config.CheckboxColumn(t("data.fmt_required"), width="small"),
-                                 "type": st.column_config.TextColumn(t("data.fmt_type")),
-                                 "notes": st.column_config.TextColumn(t("data.fmt_notes"), width="large"),
-                             })
+                st.dataframe(
+                    format_table(source, model, lang),
+                    hide_index=True,
+                    key=f"data_format_{source}",
+                    column_config={
+                        "column": st.column_config.TextColumn(t("data.fmt_column")),
+                        "required": st.column_config.CheckboxColumn(t("data.fmt_required"), width="small"),
+                        "type": st.column_config.TextColumn(t("data.fmt_type")),
+                        "notes": st.column_config.TextColumn(t("data.fmt_notes"), width="large"),
+                    },
+                )
                 example = examples_dir / f"{source}.csv"
                 if example.is_file():
-                    st.download_button(t("data.example_file"), data=lambda p=example: p.read_bytes(),
-                                       file_name=example.name, mime="text/csv", key=f"data_example_{source}",
-                                       icon=":material/download:", on_click="ignore")
+                    st.download_button(
+                        t("data.example_file"),
+                        data=lambda p=example: p.read_bytes(),
+                        file_name=example.name,
+                        mime="text/csv",
+                        key=f"data_example_{source}",
+                        icon=":material/download:",
+                        on_click="ignore",
+                    )

@@ -32,8 +32,10 @@ def history_frame(batches: pl.DataFrame) -> pl.DataFrame:
     """Newest first, with the source and status in words."""
     if batches.is_empty():
         return batches
-    status = [t("data.status_loaded") if s == "loaded" else t("data.status_undone", when=_when(w))
-              for s, w in zip(batches["status"], batches["rolled_back_at"], strict=True)]
+    status = [
+        t("data.status_loaded") if s == "loaded" else t("data.status_undone", when=_when(w))
+        for s, w in zip(batches["status"], batches["rolled_back_at"], strict=True)
+    ]
     return batches.with_columns(
         pl.Series("source_label", [source_label(s) for s in batches["source"]]),
         pl.Series("status_label", status),
@@ -56,10 +58,30 @@ def _column_config() -> dict:
     }
 
 
-COLUMNS = ["batch_id", "source_label", "file_name", "rows_in", "rows_accepted", "rows_rejected", "loaded_at",
-           "status_label", "sha256_start"]
-DOWNLOAD_COLUMNS = ["batch_id", "source", "source_label", "file_name", "rows_in", "rows_accepted", "rows_rejected",
-                    "loaded_at", "status", "rolled_back_at", "sha256"]
+COLUMNS = [
+    "batch_id",
+    "source_label",
+    "file_name",
+    "rows_in",
+    "rows_accepted",
+    "rows_rejected",
+    "loaded_at",
+    "status_label",
+    "sha256_start",
+]
+DOWNLOAD_COLUMNS = [
+    "batch_id",
+    "source",
+    "source_label",
+    "file_name",
+    "rows_in",
+    "rows_accepted",
+    "rows_rejected",
+    "loaded_at",
+    "status",
+    "rolled_back_at",
+    "sha256",
+]
 
 
 def render_history() -> None:
@@ -74,8 +96,14 @@ def render_history() -> None:
 
 
 def _batch_option(row: dict) -> str:
-    return t("data.batch_option", batch=row["batch_id"], source=source_label(row["source"]), file=row["file_name"],
-             rows=format_number(row["rows_accepted"]), loaded=_when(row["loaded_at"]))
+    return t(
+        "data.batch_option",
+        batch=row["batch_id"],
+        source=source_label(row["source"]),
+        file=row["file_name"],
+        rows=format_number(row["rows_accepted"]),
+        loaded=_when(row["loaded_at"]),
+    )
 
 
 def _undo_controls(frame: pl.DataFrame) -> None:
@@ -85,17 +113,28 @@ def _undo_controls(frame: pl.DataFrame) -> None:
     st.markdown(f"**{t('data.undo_title')}**")
     choice_col, undo_col, original_col = st.columns([4, 1, 1], vertical_alignment="bottom")
     # Keyed by the newest batch: after a load the choice starts at that batch, the likeliest to undo.
-    batch_id = choice_col.selectbox(t("data.undo_choose"), list(loaded), key=f"data_undo_choice_{max(loaded)}",
-                                    format_func=lambda b: _batch_option(loaded[b]))
+    batch_id = choice_col.selectbox(
+        t("data.undo_choose"),
+        list(loaded),
+        key=f"data_undo_choice_{max(loaded)}",
+        format_func=lambda b: _batch_option(loaded[b]),
+    )
     if batch_id is None:
         return
     if undo_col.button(t("data.undo_button"), key="data_undo", icon=":material/undo:", width="stretch"):
         session.ask_undo(batch_id)
     archive = Path(loaded[batch_id]["archive_path"] or "")
     original_col.download_button(
-        t("data.download_original"), data=lambda: archive.read_bytes(), file_name=loaded[batch_id]["file_name"],
-        key="data_original", icon=":material/download:", on_click="ignore", width="stretch",
-        disabled=not archive.is_file(), help=None if archive.is_file() else t("data.original_missing"))
+        t("data.download_original"),
+        data=lambda: archive.read_bytes(),
+        file_name=loaded[batch_id]["file_name"],
+        key="data_original",
+        icon=":material/download:",
+        on_click="ignore",
+        width="stretch",
+        disabled=not archive.is_file(),
+        help=None if archive.is_file() else t("data.original_missing"),
+    )
     pending = session.pending_undo()
     if pending is not None and pending in loaded:
         _confirm_undo(loaded[pending], frame)
@@ -113,21 +152,39 @@ def _confirm_undo(batch: dict, frame: pl.DataFrame) -> None:
     @st.dialog(t("data.undo_dialog_title", batch=batch["batch_id"]), on_dismiss=session.cancel_undo)
     def dialog() -> None:
         table = source_spec(batch["source"], service_model()).table
-        st.markdown(t("data.undo_dialog_text", rows=format_number(batch["rows_accepted"]),
-                      file=escape_markdown(batch["file_name"]),
-                      source=source_label(batch["source"]), loaded=_when(batch["loaded_at"]), table=table))
+        st.markdown(
+            t(
+                "data.undo_dialog_text",
+                rows=format_number(batch["rows_accepted"]),
+                file=escape_markdown(batch["file_name"]),
+                source=source_label(batch["source"]),
+                loaded=_when(batch["loaded_at"]),
+                table=table,
+            )
+        )
         warning = _dependants_warning(batch, frame)
         if warning:
             st.warning(warning, icon=":material/warning:")
         yes, no = st.columns(2)
-        if yes.button(t("data.undo_confirm", batch=batch["batch_id"]), key="data_undo_confirm", type="primary",
-                      icon=":material/undo:", width="stretch"):
+        if yes.button(
+            t("data.undo_confirm", batch=batch["batch_id"]),
+            key="data_undo_confirm",
+            type="primary",
+            icon=":material/undo:",
+            width="stretch",
+        ):
             try:
                 with st.spinner(t("data.undo_running")):
                     session.record(undo_batch(int(batch["batch_id"])))
             except AccessDenied as denied:  # a dialog reruns on its own, outside the shell's guard
-                st.error(t("access.action_refused", needed=role_label(denied.needed), role=role_label(denied.actual)),
-                         icon=":material/block:")
+                st.error(
+                    t(
+                        "access.action_refused",
+                        needed=role_label(denied.needed),
+                        role=role_label(denied.actual),
+                    ),
+                    icon=":material/block:",
+                )
                 return
             session.cancel_undo()
             st.rerun()

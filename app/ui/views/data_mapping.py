@@ -49,12 +49,14 @@ def _basis(header: str, column: str | None, saved: dict[str, str]) -> str:
 
 def _editor_frame(read: ReadResult, start: dict[str, str | None], saved: dict[str, str]) -> pl.DataFrame:
     headers = read.frame.columns
-    return pl.DataFrame({
-        "file_column": [o.strip() or h for h, o in zip(headers, read.original_headers, strict=True)],
-        "examples": [sample_values(read, h) for h in headers],
-        "target": [start.get(h) or NOT_LOADED for h in headers],
-        "basis": [_basis(h, start.get(h), saved) for h in headers],
-    })
+    return pl.DataFrame(
+        {
+            "file_column": [o.strip() or h for h, o in zip(headers, read.original_headers, strict=True)],
+            "examples": [sample_values(read, h) for h in headers],
+            "target": [start.get(h) or NOT_LOADED for h in headers],
+            "basis": [_basis(h, start.get(h), saved) for h in headers],
+        }
+    )
 
 
 def needs_attention(read: ReadResult, spec: SourceSpec) -> bool:
@@ -62,7 +64,9 @@ def needs_attention(read: ReadResult, spec: SourceSpec) -> bool:
     (neither its column's own name nor a mapping saved earlier)."""
     start = starting_mapping(read, spec.name)
     saved = saved_mapping(spec.name)
-    return bool(missing_required(spec, start)) or any(c != h and saved.get(h) != c for h, c in start.items() if c)
+    return bool(missing_required(spec, start)) or any(
+        c != h and saved.get(h) != c for h, c in start.items() if c
+    )
 
 
 def _target_label(spec: SourceSpec):
@@ -93,18 +97,31 @@ def render_mapping(upload: Upload, read: ReadResult, read_inputs: tuple, spec: S
     frame = _editor_frame(read, start, saved)
     key = f"data_map_{upload.file_id}_{spec.name}_{hash(read_inputs)}_{_revision(upload)}"
     edited = st.data_editor(
-        frame, key=key, hide_index=True, width="stretch", disabled=["file_column", "examples", "basis"],
+        frame,
+        key=key,
+        hide_index=True,
+        width="stretch",
+        disabled=["file_column", "examples", "basis"],
         column_config={
             "file_column": st.column_config.TextColumn(t("data.map_file_column"), width="medium"),
             "examples": st.column_config.TextColumn(t("data.map_examples"), width="medium"),
             "target": st.column_config.SelectboxColumn(
-                t("data.map_target"), options=[NOT_LOADED, *spec.column_names], required=True,
-                format_func=_target_label(spec), width="medium", help=t("data.map_target_help")),
+                t("data.map_target"),
+                options=[NOT_LOADED, *spec.column_names],
+                required=True,
+                format_func=_target_label(spec),
+                width="medium",
+                help=t("data.map_target_help"),
+            ),
             "basis": st.column_config.TextColumn(t("data.map_basis"), width="small"),
         },
     )
-    targets = edited.get_column("target").to_list() if isinstance(edited, pl.DataFrame) else list(edited["target"])
-    mapping = {h: (None if c in (None, NOT_LOADED) else c) for h, c in zip(read.frame.columns, targets, strict=True)}
+    targets = (
+        edited.get_column("target").to_list() if isinstance(edited, pl.DataFrame) else list(edited["target"])
+    )
+    mapping = {
+        h: (None if c in (None, NOT_LOADED) else c) for h, c in zip(read.frame.columns, targets, strict=True)
+    }
     names = dict(zip(read.frame.columns, frame["file_column"].to_list(), strict=True))
     clashes: dict[str, list[str]] = {}
     for header, column in mapping.items():
@@ -114,31 +131,56 @@ def render_mapping(upload: Upload, read: ReadResult, read_inputs: tuple, spec: S
     missing = missing_required(spec, mapping)
     _required_status(spec, mapping, names, missing, clashes)
     remember_col, save_col, reset_col = st.columns([3, 1, 1], vertical_alignment="center")
-    remember = remember_col.checkbox(t("data.map_remember"), value=True, key=f"data_remember_{upload.file_id}",
-                                     help=t("data.map_remember_help"))
+    remember = remember_col.checkbox(
+        t("data.map_remember"),
+        value=True,
+        key=f"data_remember_{upload.file_id}",
+        help=t("data.map_remember_help"),
+    )
     changes = mapping_to_save(mapping, saved)
-    if save_col.button(t("data.map_save"), key=f"data_map_save_{upload.file_id}", icon=":material/save:",
-                       disabled=not changes or bool(clashes), width="stretch", help=t("data.map_save_help")):
+    if save_col.button(
+        t("data.map_save"),
+        key=f"data_map_save_{upload.file_id}",
+        icon=":material/save:",
+        disabled=not changes or bool(clashes),
+        width="stretch",
+        help=t("data.map_save_help"),
+    ):
         save_column_mapping(spec.name, changes)
         st.toast(t("data.map_saved", source=spec.name), icon=":material/save:")
         reset_editor(upload)
         st.rerun()
-    if reset_col.button(t("data.map_reset"), key=f"data_map_reset_{upload.file_id}", icon=":material/restart_alt:",
-                        width="stretch", help=t("data.map_reset_help")):
+    if reset_col.button(
+        t("data.map_reset"),
+        key=f"data_map_reset_{upload.file_id}",
+        icon=":material/restart_alt:",
+        width="stretch",
+        help=t("data.map_reset_help"),
+    ):
         reset_editor(upload)
         st.rerun()
     return MappingChoice(mapping, missing, clashes, remember)
 
 
-def _required_status(spec: SourceSpec, mapping: dict[str, str | None], names: dict[str, str],
-                     missing: list[str], clashes: dict[str, list[str]]) -> None:
+def _required_status(
+    spec: SourceSpec,
+    mapping: dict[str, str | None],
+    names: dict[str, str],
+    missing: list[str],
+    clashes: dict[str, list[str]],
+) -> None:
     feeds = {c: names[h] for h, c in mapping.items() if c}
-    parts = [f":green[:material/check: {c} ← «{escape_markdown(feeds[c])}»]" if c in feeds
-             else f":red[:material/close: {c}]"
-             for c in spec.required]
+    parts = [
+        f":green[:material/check: {c} ← «{escape_markdown(feeds[c])}»]"
+        if c in feeds
+        else f":red[:material/close: {c}]"
+        for c in spec.required
+    ]
     st.markdown(f"{t('data.map_required')}: " + " · ".join(parts))
     if missing:
         st.error(t("data.map_missing", columns=", ".join(missing)), icon=":material/rule:")
     for column, headers in clashes.items():
-        st.error(t("data.map_clash", column=column, headers=", ".join(f"«{escape_markdown(h)}»" for h in headers)),
-                 icon=":material/call_merge:")
+        st.error(
+            t("data.map_clash", column=column, headers=", ".join(f"«{escape_markdown(h)}»" for h in headers)),
+            icon=":material/call_merge:",
+        )

@@ -68,15 +68,18 @@ def _problems(staged: StagedFile, client_list_staged: bool) -> None:
     problems = with_expected_in(v.problems, current_language())
     if v.fatal:
         reasons = "; ".join(problems["expected"].to_list())
-        st.error(t("data.fatal", file=escape_markdown(staged.upload.name), reasons=escape_markdown(reasons)),
-                 icon=":material/block:")
+        st.error(
+            t("data.fatal", file=escape_markdown(staged.upload.name), reasons=escape_markdown(reasons)),
+            icon=":material/block:",
+        )
         return
     if v.problems.is_empty():
         st.success(t("data.no_problems", rows=format_number(v.good.height)), icon=":material/check_circle:")
         return
     st.markdown(f"**{t('data.problems_title')}**")
-    st.dataframe(problem_summary(problems), hide_index=True, column_config=_summary_config(),
-                 key=f"{key}_summary")
+    st.dataframe(
+        problem_summary(problems), hide_index=True, column_config=_summary_config(), key=f"{key}_summary"
+    )
     client_column = source_spec(staged.source, service_model()).client_column
     if client_list_staged and client_column in problems["column"].to_list():
         st.info(t("data.hint_clients_first"), icon=":material/lightbulb:")
@@ -84,14 +87,21 @@ def _problems(staged: StagedFile, client_list_staged: bool) -> None:
     shown = problems.head(MAX_PROBLEMS_SHOWN)
     if problems.height > MAX_PROBLEMS_SHOWN:
         st.caption(t("data.problems_cut", shown=format_number(MAX_PROBLEMS_SHOWN)))
-    st.dataframe(shown, hide_index=True, column_config=_problems_config(), key=f"{key}_table",
-                 height="auto" if shown.height <= 10 else 400)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config=_problems_config(),
+        key=f"{key}_table",
+        height="auto" if shown.height <= 10 else 400,
+    )
 
 
 def _preview(staged: StagedFile, expanded: bool) -> None:
     if staged.validation.good.is_empty():
         return
-    with st.expander(t("data.preview_title", n=PREVIEW_ROWS), expanded=expanded, icon=":material/visibility:"):
+    with st.expander(
+        t("data.preview_title", n=PREVIEW_ROWS), expanded=expanded, icon=":material/visibility:"
+    ):
         st.caption(t("data.preview_help"))
         frame = stored_preview(cursor(), service_model(), staged.validation, PREVIEW_ROWS)
         st.dataframe(frame, hide_index=True, key=f"data_preview_{staged.upload.file_id}")
@@ -117,17 +127,28 @@ def _decision(staged: StagedFile) -> None:
     else:
         label = t("data.load_all", good=format_number(v.good.height))
     left, right, _ = st.columns([2, 1, 2])
-    clicked = left.button(label, key=f"data_load_{upload.file_id}", type="primary", disabled=not can_load,
-                          icon=":material/upload:", width="stretch")
-    if right.button(t("data.cancel"), key=f"data_cancel_{upload.file_id}", icon=":material/close:", width="stretch"):
+    clicked = left.button(
+        label,
+        key=f"data_load_{upload.file_id}",
+        type="primary",
+        disabled=not can_load,
+        icon=":material/upload:",
+        width="stretch",
+    )
+    if right.button(
+        t("data.cancel"), key=f"data_cancel_{upload.file_id}", icon=":material/close:", width="stretch"
+    ):
         session.dismiss(upload.file_id)
         session.record(ActionOutcome("cancelled", upload.name, staged.source))
         st.rerun()
     if n_bad and not v.fatal:
         st.caption(t("data.rejected_help", bad=format_number(n_bad)))
         problems = with_expected_in(v.problems, current_language())
-        download_buttons(rejected_rows(staged.read, problems), f"{Path(upload.name).stem}_rejected",
-                         f"data_rejected_{upload.file_id}")
+        download_buttons(
+            rejected_rows(staged.read, problems),
+            f"{Path(upload.name).stem}_rejected",
+            f"data_rejected_{upload.file_id}",
+        )
     if clicked:
         load_now(staged)
         st.rerun()
@@ -155,10 +176,13 @@ def load_now(staged: StagedFile, only_if_clean: bool = False) -> ActionOutcome:
     With `only_if_clean` ("Load all"), a file that still has problems after the files before it
     loaded is skipped and stays on the page for the analyst to decide."""
     report = progress_bar(staged.validation.good.height)
-    validation = files.validate_upload(staged.upload, staged.read, staged.read_inputs, staged.source,
-                                       staged.choice.mapping)
+    validation = files.validate_upload(
+        staged.upload, staged.read, staged.read_inputs, staged.source, staged.choice.mapping
+    )
     if only_if_clean and (validation.fatal or not validation.problems.is_empty()):
-        outcome = ActionOutcome("skipped", staged.upload.name, staged.source, rows_left_out=validation.n_bad_rows)
+        outcome = ActionOutcome(
+            "skipped", staged.upload.name, staged.source, rows_left_out=validation.n_bad_rows
+        )
         session.record(outcome)
         return outcome
     report(0.4, "validated")
@@ -174,11 +198,15 @@ def load_now(staged: StagedFile, only_if_clean: bool = False) -> ActionOutcome:
 
 
 def outcome_text(outcome: ActionOutcome) -> str:
-    fields = {"file": escape_markdown(outcome.file_name), "source": source_label(outcome.source) if outcome.source else "",
-              "batch": outcome.batch_id, "rows": format_number(outcome.rows),
-              "bad": format_number(outcome.rows_left_out), "error": escape_markdown(outcome.error or "")}
+    fields = {
+        "file": escape_markdown(outcome.file_name),
+        "source": source_label(outcome.source) if outcome.source else "",
+        "batch": outcome.batch_id,
+        "rows": format_number(outcome.rows),
+        "bad": format_number(outcome.rows_left_out),
+        "error": escape_markdown(outcome.error or ""),
+    }
     key = OUTCOME_KEYS[outcome.status]
     if outcome.status == "loaded" and outcome.rows_left_out:
         key = "data.outcome_loaded_some"
     return t(key, **fields)
-
