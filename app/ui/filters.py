@@ -60,6 +60,7 @@ def render_language_selector(default: str = "en") -> str:
         format_func=LANGUAGE_NAMES.get,
         required=True,
         label_visibility="collapsed",
+        persist_state="session",
     )
     url_state.publish(LANG_KEY, lang, default=default)
     return lang or current_language()
@@ -72,8 +73,11 @@ def _render_period(periods: list[str]) -> tuple[str | None, str | None]:
     if first > last:
         st.session_state[PERIOD_KEYS[0]], st.session_state[PERIOD_KEYS[1]] = last, first
     left, right = st.columns(2)
-    first = left.selectbox(t("filters.period_from"), periods, key=PERIOD_KEYS[0], on_change=url_state.clear_notices)
-    right.selectbox(t("filters.period_to"), periods, key=PERIOD_KEYS[1], on_change=url_state.clear_notices)
+    # persist_state: full-screen pages (presentation mode) draw no sidebar; the filters must survive them.
+    first = left.selectbox(t("filters.period_from"), periods, key=PERIOD_KEYS[0], on_change=url_state.clear_notices,
+                           persist_state="session")
+    right.selectbox(t("filters.period_to"), periods, key=PERIOD_KEYS[1], on_change=url_state.clear_notices,
+                    persist_state="session")
     last = st.session_state[PERIOD_KEYS[1]]
     if first > last:
         first, last = last, first
@@ -102,6 +106,7 @@ def render_global_filters(model: ServiceModel, periods: list[str]) -> Filters:
             format_func=lambda option_id, d=dimension: model.label(d, option_id, lang),
             placeholder=t("filters.all"),
             on_change=url_state.clear_notices,
+            persist_state="session",
         )
         url_state.publish(URL_PARAMS[dimension], values, default=[])
         selected[dimension] = tuple(values)

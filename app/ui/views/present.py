@@ -15,13 +15,11 @@ import streamlit as st
 
 from app.ui import url_state
 from app.ui.components import empty_state, page_header
-from app.ui.filters import PERIOD_KEYS
 from app.ui.i18n import current_language, t
 from app.ui.pages import page_entry
 from app.ui.storyline_state import current_storyline_id, load, remember_storyline, show_flash
 from app.ui.views.present_filters import live_params, render_filter_controls
 from app.ui.views.present_slide import render_slide
-from app.warehouse.filters import DIMENSIONS
 from app.warehouse.storylines import Storyline
 
 STORY_PARAM, SLIDE_PARAM = "story", "slide"
@@ -115,17 +113,8 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _keep_sidebar_state() -> None:
-    """This page draws no sidebar, and Streamlit forgets the state of widgets a run does not draw:
-    re-assigning the global filters' values keeps them for when the presenter goes back to a page."""
-    for key in (*PERIOD_KEYS, *(f"filter_{d}" for d in DIMENSIONS)):
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-
-
 def render() -> None:
     st.html(CSS)
-    _keep_sidebar_state()
     show_flash()
     story = _storyline()
     if story is None or not story.slides:

@@ -94,7 +94,7 @@ def render_filter_controls(slide: Slide) -> None:
             st.button(t("present.save_filters"), key=f"present_save_{slide.slide_id}", icon=":material/save:",
                       on_click=_save, args=(slide,), help=t("present.save_filters_help"))
         lang = st.segmented_control(t("filters.language"), LANGUAGES, key=LANG_KEY, format_func=LANGUAGE_NAMES.get,
-                                    required=True)
+                                    required=True, persist_state="session")
         url_state.publish(LANG_KEY, lang, default=service_model().settings.language)
     if changed:
         st.button(t("present.reset"), key=f"present_reset_{slide.slide_id}", icon=":material/restart_alt:",
