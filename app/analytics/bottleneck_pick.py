@@ -14,7 +14,7 @@ from datetime import datetime
 
 import polars as pl
 
-from app.analytics.bottlenecks import data_as_of, step_stats
+from app.analytics.bottlenecks import PreparedEvents, aggregate_steps, prepare_events
 
 UNIT_MAJORITY = 0.5  # a unit is named when it holds more than this share of the step's delay
 
@@ -58,30 +58,46 @@ def _pick_step(stats: pl.DataFrame, min_cases: int) -> tuple[str, dict] | None:
 
 
 def find_bottleneck(
-    steps: pl.DataFrame, cases: pl.DataFrame, process: str, min_cases: int = 30, as_of: datetime | None = None
+    steps: pl.DataFrame,
+    cases: pl.DataFrame,
+    process: str,
+    min_cases: int = 30,
+    as_of: datetime | None = None,
+    prepared: PreparedEvents | None = None,
+    stats: pl.DataFrame | None = None,
 ) -> Bottleneck | None:
-    """The process's bottleneck with its evidence; None when nothing is late or over target."""
-    steps, cases = steps.filter(pl.col("process") == process), cases.filter(pl.col("process") == process)
-    if steps.is_empty():
-        return None
-    as_of = as_of if as_of is not None else data_as_of(steps)
-    choice = _pick_step(step_stats(steps, cases, as_of=as_of), min_cases)
+    """The process's bottleneck with its evidence; None when nothing is late or over target.
+    Pass `prepared` (from `prepare_events` on the same frames) and `stats` (its step table) to reuse
+    work already done."""
+    if prepared is None:
+        steps, cases = steps.filter(pl.col("process") == process), cases.filter(pl.col("process") == process)
+        if steps.is_empty():
+            return None
+        prepared = prepare_events(steps, cases, as_of)
+    in_process = pl.col("process") == process
+    stats = stats if stats is not None else aggregate_steps(prepared)
+    choice = _pick_step(stats.filter(in_process), min_cases)
     if choice is None:
         return None
     measure, cell = choice
     delay = f"{measure}_hours"
     this_step = pl.col("activity") == cell["activity"]
-    by_unit = step_stats(steps, cases, by=("business_unit",), as_of=as_of).filter(this_step)
+    # breakdowns of the chosen step only: its events, the process's denominators
+    step_only = PreparedEvents(prepared.events.filter(in_process & this_step), prepared.totals)
+
+    def step_breakdown(by: tuple[str, ...]) -> pl.DataFrame:
+        return aggregate_steps(step_only, by)
+
+    by_unit = step_breakdown(("business_unit",))
     top_unit, top_unit_pct = _top(by_unit, "business_unit", delay)
     unit_row = by_unit.filter(pl.col("business_unit") == top_unit).row(0, named=True) if top_unit else None
     named = unit_row is not None and top_unit_pct > 100 * UNIT_MAJORITY and unit_row["n_cases"] >= min_cases
     elsewhere = None
     if named:
         cell = unit_row
-        others = steps.filter(this_step & (pl.col("business_unit") != top_unit))
+        others = prepared.events.filter(in_process & this_step & (pl.col("business_unit") != top_unit))
         elsewhere = others["wait_hours"].median() if others.height else None
-    by = ("business_unit", "product_class") if named else ("product_class",)
-    by_class = step_stats(steps, cases, by=by, as_of=as_of).filter(this_step)
+    by_class = step_breakdown(("business_unit", "product_class") if named else ("product_class",))
     if named:
         by_class = by_class.filter(pl.col("business_unit") == top_unit)
     product_class, class_pct = _top(by_class, "product_class", delay)

@@ -47,11 +47,12 @@ class ProcessReport:
     wait_bins: pl.DataFrame  # per step × waiting bin: NPS and rating
 
 
-def _breakdowns(steps: pl.DataFrame, cases: pl.DataFrame, as_of: datetime | None) -> dict[str, pl.DataFrame]:
+def _breakdowns(prepared: bn.PreparedEvents) -> dict[str, pl.DataFrame]:
+    events = prepared.events
     return {
-        column: bn.step_stats(steps, cases, by=(column,), as_of=as_of)
+        column: bn.aggregate_steps(prepared, by=(column,))
         for column in BREAKDOWNS
-        if column in steps.columns and steps[column].drop_nulls().len() > 0
+        if column in events.columns and events[column].drop_nulls().len() > 0
     }
 
 
@@ -100,7 +101,8 @@ def process_report(
     steps = steps.filter(pl.col("process") == process)
     cases = cases.filter(pl.col("process") == process)
     as_of = bn.data_as_of(steps) if steps.height else None
-    stats = bn.step_stats(steps, cases, as_of=as_of)
+    prepared = bn.prepare_events(steps, cases, as_of)
+    stats = bn.aggregate_steps(prepared)
     summary = bn.case_summary(cases, as_of)
     summary_row = summary.row(0, named=True) if summary.height else {}
     unattributed = bn.unattributed_lateness(stats, summary, process) if summary.height else 0.0
@@ -111,12 +113,14 @@ def process_report(
         as_of=as_of,
         summary=summary_row,
         steps=stats,
-        breakdowns=_breakdowns(steps, cases, as_of),
+        breakdowns=_breakdowns(prepared),
         pareto=bn.delay_pareto(stats, unattributed) if stats.height else pl.DataFrame(),
         nodes=nodes,
         edges=edges,
         variants=pm.variants(steps, cases),
-        bottleneck=find_bottleneck(steps, cases, process, min_cases=min_cases, as_of=as_of)
+        bottleneck=find_bottleneck(
+            steps, cases, process, min_cases=min_cases, as_of=as_of, prepared=prepared, stats=stats
+        )
         if steps.height
         else None,
         chain=_chain(steps, cases, step_dim, process, as_of) if steps.height else None,

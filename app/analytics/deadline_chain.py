@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from app.analytics.bottlenecks import case_lateness
+from app.analytics.bottlenecks import CASE_KEY, case_key, case_lateness
 
 NO_BREAK = "__none__"  # the summary's row for cases whose chain held (so far)
+STATUS = pl.Enum(["held", "broken", "pending"])  # a byte per link, not a string (5 million links)
 
 
 def chain_links(step_dim: pl.DataFrame, process: str) -> pl.DataFrame:
@@ -36,58 +37,80 @@ def chain_links(step_dim: pl.DataFrame, process: str) -> pl.DataFrame:
 def link_status(
     steps: pl.DataFrame, cases: pl.DataFrame, links: pl.DataFrame, as_of: datetime | None
 ) -> pl.DataFrame:
-    """One row per case × chain link: deadline, end of the step's last occurrence, status."""
+    """One row per case × chain link: deadline, end of the step's last occurrence, status.
+
+    Links a case ran come from its events (their deadline_at); links an open case has not reached
+    yet are added from the chain (due time + offset) and judged against the as-of moment. A finished
+    case that skipped a link is not judged on it."""
     lit_as_of = pl.lit(as_of, dtype=pl.Datetime("us"))
-    done = (
-        steps.lazy()
-        .filter(pl.col("deadline_at").is_not_null())
-        .group_by("process", "case_id", "activity")
-        .agg(
-            ended_at=pl.when(pl.col("ended_at").is_null().any())
-            .then(None)
-            .otherwise(pl.col("ended_at").max()),
-            deadline_at=pl.col("deadline_at").first(),
-        )
-    )
-    grid = (
+    ran = _links_ran(steps)
+    ahead = (
         cases.lazy()
-        .filter(pl.col("due_at").is_not_null())
-        .select("process", "case_id", "due_at")
+        .filter(~pl.col("is_complete") & pl.col("due_at").is_not_null())
+        .select(case_key(), "process", "case_id", "due_at")
         .join(links.lazy().select("process", "activity", "step_order", "deadline_offset_hours"), on="process")
+        .join(ran.lazy().select(CASE_KEY, "step_order"), on=[CASE_KEY, "step_order"], how="anti")
         .with_columns(
-            planned_at=pl.col("due_at")
-            + pl.duration(microseconds=(pl.col("deadline_offset_hours") * 3.6e9).round().cast(pl.Int64))
+            deadline_at=pl.col("due_at")
+            + pl.duration(microseconds=(pl.col("deadline_offset_hours") * 3.6e9).round().cast(pl.Int64)),
+            ended_at=pl.lit(None, dtype=pl.Datetime("us")),
         )
     )
     status = (
         pl.when(pl.col("ended_at").is_not_null() & (pl.col("ended_at") <= pl.col("deadline_at")))
-        .then(pl.lit("held"))
+        .then(pl.lit("held", dtype=STATUS))
         .when(pl.col("ended_at").is_not_null() | (lit_as_of > pl.col("deadline_at")))
-        .then(pl.lit("broken"))
-        .otherwise(pl.lit("pending"))
+        .then(pl.lit("broken", dtype=STATUS))
+        .otherwise(pl.lit("pending", dtype=STATUS))
     )
     return (
-        grid.join(done, on=["process", "case_id", "activity"], how="left")
-        .with_columns(deadline_at=pl.coalesce("deadline_at", "planned_at"))
-        .with_columns(
-            status=status,
-            end_vs_due_hours=(pl.col("ended_at") - pl.col("due_at")).dt.total_microseconds() / 3.6e9,
-        )
-        .drop("planned_at")
-        .sort(["process", "case_id", "step_order"])
+        pl.concat([ran.lazy(), ahead.select(ran.columns)], how="vertical_relaxed")
+        .with_columns(status=status, end_vs_due_hours=_hours(pl.col("ended_at") - pl.col("due_at")))
         .collect()
     )
+
+
+def _links_ran(steps: pl.DataFrame) -> pl.DataFrame:
+    """Per case × chain step it ran: the end of its last occurrence (null while one is open). Only
+    cases with rework have several occurrences, so only they are grouped; the rest pass through."""
+    columns = ["process", "case_id", "activity", "step_order", "due_at", "deadline_at", "ended_at"]
+    events = (
+        steps.lazy().filter(pl.col("deadline_at").is_not_null()).select(*columns, "is_rework", case_key())
+    )
+    reworked = events.filter(pl.col("is_rework")).select(CASE_KEY).unique()
+    plain = events.join(reworked, on=CASE_KEY, how="anti").select(CASE_KEY, *columns)
+    repeated = (
+        events.join(reworked, on=CASE_KEY, how="semi")
+        .group_by(CASE_KEY, "step_order")
+        .agg(
+            pl.col("process", "case_id", "activity", "due_at", "deadline_at").first(),
+            ended_at=pl.when(pl.col("ended_at").is_null().any())
+            .then(None)
+            .otherwise(pl.col("ended_at").max()),
+        )
+        .select(CASE_KEY, *columns)
+    )
+    return (
+        pl.concat([plain, repeated])
+        .with_columns(deadline_offset_hours=_hours(pl.col("deadline_at") - pl.col("due_at")))
+        .collect()
+    )
+
+
+def _hours(expr: pl.Expr) -> pl.Expr:
+    return expr.dt.total_microseconds() / 3.6e9
 
 
 def first_broken(status: pl.DataFrame, cases: pl.DataFrame, as_of: datetime | None) -> pl.DataFrame:
     """Per case with a due time: the first broken link (NO_BREAK if none) and whether the
     customer's requirement was met (null while an open case is not yet due)."""
     first = (
-        status.filter(pl.col("status") == "broken")
-        .group_by("process", "case_id")
+        status.lazy()
+        .filter(pl.col("status") == "broken")
+        .group_by(CASE_KEY)
         .agg(first_broken=pl.col("activity").sort_by("step_order").first())
     )
-    lateness = case_lateness(cases.lazy(), as_of).collect()
+    lateness = case_lateness(cases.lazy(), as_of).with_columns(case_key())
     met = (
         pl.when(pl.col("is_complete"))
         .then(pl.col("lateness_hours") <= 0)
@@ -97,7 +120,7 @@ def first_broken(status: pl.DataFrame, cases: pl.DataFrame, as_of: datetime | No
     )
     return (
         lateness.filter(pl.col("has_due"))
-        .join(first, on=["process", "case_id"], how="left")
+        .join(first, on=CASE_KEY, how="left")
         .select(
             "process",
             "case_id",
@@ -106,6 +129,7 @@ def first_broken(status: pl.DataFrame, cases: pl.DataFrame, as_of: datetime | No
             met.alias("met_requirement"),
         )
         .sort(["process", "case_id"])
+        .collect()
     )
 
 

@@ -12,27 +12,50 @@ from __future__ import annotations
 
 import polars as pl
 
+from app.analytics.bottlenecks import CASE_KEY, case_key
+
 START = "__start__"
 END = "__end__"
 
 
-def _ordered(steps: pl.DataFrame | pl.LazyFrame, cases: pl.DataFrame | None = None) -> pl.LazyFrame:
-    """Events in case order with the previous activity; `is_case_open` from the cases' `is_complete`
-    when given (a case waiting between two steps has no open step, yet it is not finished)."""
-    events = (
-        steps.lazy()
-        .select("process", "case_id", "activity", "step_order", "started_at", "ended_at", "wait_hours")
-        .sort(["process", "case_id", "started_at", "step_order"])
-        .with_columns(
-            source=pl.col("activity").shift(1).over("process", "case_id").fill_null(START),
-            is_last=pl.col("activity").shift(-1).over("process", "case_id").is_null(),
+def _with_neighbours(steps: pl.LazyFrame, names: list[str]) -> pl.LazyFrame:
+    """source (previous activity or START) and is_last per event. The mart carries them
+    (previous_activity, is_last_event: DuckDB's window at load time); other frames are sorted by a
+    64-bit case key and start time, and read by a plain shift where the key repeats."""
+    if "previous_activity" in names and "is_last_event" in names:
+        return steps.with_columns(
+            source=pl.col("previous_activity").fill_null(pl.lit(START)), is_last=pl.col("is_last_event")
         )
+    key = pl.col(CASE_KEY)
+    return steps.sort([CASE_KEY, "started_at", "step_order"]).with_columns(
+        source=pl.when(key == key.shift(1)).then(pl.col("activity").shift(1)).otherwise(pl.lit(START)),
+        is_last=(key != key.shift(-1)).fill_null(True),
     )
-    if cases is None:
-        return events.with_columns(is_case_open=pl.col("ended_at").is_null().any().over("process", "case_id"))
-    finished = cases.lazy().select("process", "case_id", (~pl.col("is_complete")).alias("is_case_open"))
-    return events.join(finished, on=["process", "case_id"], how="left").with_columns(
-        pl.col("is_case_open").fill_null(True)
+
+
+def _events(steps: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    steps = steps.lazy()
+    names = steps.collect_schema().names()
+    extra = [c for c in ("previous_activity", "is_last_event") if c in names]
+    columns = ["process", "case_id", "activity", "step_order", "started_at", "ended_at", "wait_hours", *extra]
+    return _with_neighbours(steps.select(*columns, case_key()), names).collect()
+
+
+def _open_cases(events: pl.DataFrame, cases: pl.DataFrame | None) -> pl.LazyFrame:
+    """CASE_KEY, is_case_open: from the cases' `is_complete` when given (a case waiting between two
+    steps has no open step, yet it is not finished), else from open steps."""
+    if cases is not None:
+        return cases.lazy().select(case_key(), (~pl.col("is_complete")).alias("is_case_open"))
+    return events.lazy().group_by(CASE_KEY).agg(is_case_open=pl.col("ended_at").is_null().any())
+
+
+def _ordered(steps: pl.DataFrame | pl.LazyFrame, cases: pl.DataFrame | None = None) -> pl.LazyFrame:
+    """Events with the previous activity and whether their case is still open."""
+    events = _events(steps)
+    return (
+        events.lazy()
+        .join(_open_cases(events, cases), on=CASE_KEY, how="left")
+        .with_columns(pl.col("is_case_open").fill_null(True))
     )
 
 
@@ -46,55 +69,70 @@ def directly_follows(
     wait_median_hours, wait_mean_hours. edges: process, source, target, n_transitions, n_cases,
     wait_median_hours, wait_mean_hours.
     """
-    events = _ordered(steps, cases)
-    inner = events.group_by("process", "source", pl.col("activity").alias("target")).agg(
-        n_transitions=pl.len(),
-        n_cases=pl.col("case_id").n_unique(),
-        wait_median_hours=pl.col("wait_hours").median(),
-        wait_mean_hours=pl.col("wait_hours").mean(),
+    events = _events(steps)
+    inner = (
+        events.lazy()
+        .group_by("process", "source", pl.col("activity").alias("target"))
+        .agg(
+            n_transitions=pl.len(),
+            n_cases=pl.col(CASE_KEY).n_unique(),
+            wait_median_hours=pl.col("wait_hours").median(),
+            wait_mean_hours=pl.col("wait_hours").mean(),
+        )
     )
-    finished = events.filter(pl.col("is_last") & ~pl.col("is_case_open"))
+    finished = (
+        events.lazy()
+        .filter(pl.col("is_last"))
+        .join(_open_cases(events, cases), on=CASE_KEY, how="left")
+        .filter(pl.col("is_case_open").not_())
+    )
     to_end = finished.group_by("process", pl.col("activity").alias("source")).agg(
         pl.lit(END).alias("target"),
         n_transitions=pl.len(),
-        n_cases=pl.col("case_id").n_unique(),
+        n_cases=pl.len(),  # one last event per case
         wait_median_hours=pl.lit(None, dtype=pl.Float64),
         wait_mean_hours=pl.lit(None, dtype=pl.Float64),
     )
-    edges = pl.concat([inner, to_end.select(inner.collect_schema().names())], how="vertical_relaxed")
-    activity_nodes = events.group_by("process", "activity").agg(
-        step_order=pl.col("step_order").min(),
-        n_events=pl.len(),
-        n_cases=pl.col("case_id").n_unique(),
-        n_open=pl.col("ended_at").is_null().sum(),
-        wait_median_hours=pl.col("wait_hours").median(),
-        wait_mean_hours=pl.col("wait_hours").mean(),
+    edges = pl.concat(
+        [inner, to_end.select(inner.collect_schema().names())], how="vertical_relaxed"
+    ).collect()
+    activity_nodes = (
+        events.lazy()
+        .group_by("process", "activity")
+        .agg(
+            step_order=pl.col("step_order").min(),
+            n_events=pl.len(),
+            n_cases=pl.col(CASE_KEY).n_unique(),
+            n_open=pl.col("ended_at").is_null().sum(),
+            wait_median_hours=pl.col("wait_hours").median(),
+            wait_mean_hours=pl.col("wait_hours").mean(),
+        )
     )
-    ends = events.group_by("process").agg(
-        n_start=pl.col("case_id").n_unique(),
-        n_end=pl.col("case_id").filter(~pl.col("is_case_open")).n_unique(),
-    )
-    nodes = pl.concat([activity_nodes, _terminal_nodes(ends)], how="vertical_relaxed")
+    nodes = pl.concat([activity_nodes.collect(), _terminal_nodes(edges)], how="vertical_relaxed")
     return (
-        nodes.sort(["process", "step_order"], nulls_last=True).collect(),
-        edges.sort(["process", "source", "target"]).collect(),
+        nodes.sort(["process", "step_order"], nulls_last=True),
+        edges.sort(["process", "source", "target"]),
     )
 
 
-def _terminal_nodes(ends: pl.LazyFrame) -> pl.LazyFrame:
-    def node(name: str, count: str, order: int) -> pl.LazyFrame:
-        return ends.select(
+def _terminal_nodes(edges: pl.DataFrame) -> pl.DataFrame:
+    """START holds every case (each has one first event), END every finished one."""
+    starts = edges.filter(pl.col("source") == START).group_by("process").agg(n=pl.col("n_transitions").sum())
+    ends = edges.filter(pl.col("target") == END).group_by("process").agg(n=pl.col("n_transitions").sum())
+
+    def node(frame: pl.DataFrame, name: str, order: int) -> pl.DataFrame:
+        return frame.select(
             "process",
             pl.lit(name).alias("activity"),
             pl.lit(order, dtype=pl.Int64).alias("step_order"),
-            pl.col(count).cast(pl.UInt32).alias("n_events"),
-            pl.col(count).cast(pl.UInt32).alias("n_cases"),
+            pl.col("n").cast(pl.UInt32).alias("n_events"),
+            pl.col("n").cast(pl.UInt32).alias("n_cases"),
             pl.lit(0, dtype=pl.UInt32).alias("n_open"),
             pl.lit(None, dtype=pl.Float64).alias("wait_median_hours"),
             pl.lit(None, dtype=pl.Float64).alias("wait_mean_hours"),
         )
 
-    return pl.concat([node(START, "n_start", -1), node(END, "n_end", 10_000)])
+    return pl.concat([node(starts, START, -1), node(ends, END, 10_000)])
 
 
 def variants(
@@ -104,7 +142,8 @@ def variants(
     paths = (
         _ordered(steps, cases)
         .filter(~pl.col("is_case_open"))
-        .group_by("process", "case_id", maintain_order=True)
+        .sort([CASE_KEY, "started_at", "step_order"])
+        .group_by("process", CASE_KEY, maintain_order=True)
         .agg(path=pl.col("activity").str.join(" → "))
         .group_by("process", "path")
         .agg(n_cases=pl.len())

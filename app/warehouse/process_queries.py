@@ -59,6 +59,7 @@ CASE_COLUMNS: tuple[str, ...] = (
     "due_at",
     "is_late",
 )
+NEIGHBOUR_COLUMNS = ("previous_activity", "is_last_event")  # newer marts: the graph needs no sort
 FILTERABLE = frozenset({"period", "business_unit", "segment", "grade", "status"})
 
 
@@ -95,7 +96,9 @@ def process_steps(
     """Executed steps (mart_process_steps) of cases that started in the filtered periods and segments,
     unordered (sorting 5 million events costs more than the analytics that need an order)."""
     where, params = _where(con, filters, process, product_classes)
-    return query(con, f"select {', '.join(STEP_COLUMNS)} from mart_process_steps where {where}", params)
+    present = _columns(con, "mart_process_steps")
+    columns = [c for c in (*STEP_COLUMNS, *NEIGHBOUR_COLUMNS) if c in present or c in STEP_COLUMNS]
+    return query(con, f"select {', '.join(columns)} from mart_process_steps where {where}", params)
 
 
 def process_cases(

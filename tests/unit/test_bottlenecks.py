@@ -208,6 +208,17 @@ def test_directly_follows_graph(retail):
     assert nodes["n_open"].to_list() == [0, 0, 1, 0, 0, 1, 0]
 
 
+def test_graph_without_the_marts_neighbour_columns_is_the_same(retail):
+    """Frames that lack previous_activity / is_last_event (older warehouses, other sources) are
+    sorted instead, with the same result."""
+    steps, cases, _ = retail
+    assert {"previous_activity", "is_last_event"} <= set(steps.columns)
+    with_mart = pm.directly_follows(steps, cases)
+    sorted_here = pm.directly_follows(steps.drop("previous_activity", "is_last_event").reverse(), cases)
+    assert_frame_equal(sorted_here[1], with_mart[1])
+    assert_frame_equal(sorted_here[0], with_mart[0])
+
+
 def test_first_broken_link_and_requirement(retail):
     steps, cases, dim = retail
     links = chain.chain_links(dim, "release_day")

@@ -1,8 +1,11 @@
--- grain: one row per executed step (event), with its wait before, duration, rework and deadline
+-- grain: one row per executed step (event), with its wait before, duration, rework and deadline;
+-- previous_activity / is_last_event give the directly-follows graph without re-sorting the log
 with ordered as (
     select
         e.*,
         lag(e.ended_at) over (partition by e.process, e.case_id order by e.started_at, e.source_row) as previous_ended_at,
+        lag(e.activity) over (partition by e.process, e.case_id order by e.started_at, e.source_row) as previous_activity,
+        lead(e.activity) over (partition by e.process, e.case_id order by e.started_at, e.source_row) is null as is_last_event,
         row_number() over (partition by e.process, e.case_id, e.activity order by e.started_at) as occurrence,
         min(e.started_at) over (partition by e.process, e.case_id) as case_started_at
     from raw_events e
@@ -11,6 +14,8 @@ select
     o.case_id,
     o.process,
     o.activity,
+    o.previous_activity,
+    o.is_last_event,
     s.step_order,
     s.department as planned_department,
     coalesce(o.department, s.department) as department,
