@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
@@ -79,6 +80,7 @@ def _live_filter_and_reset(page: Page) -> None:
     popover.locator('[data-testid="stMultiSelect"]').filter(has_text="Business unit").click()
     page.get_by_role("option", name="Energy", exact=True).click()
     page.keyboard.press("Escape")
+    page.keyboard.press("Escape")  # the option list, then the popover
     wait_for_app(page)
     expect(page.get_by_role("button", name=re.compile("Filters changed"))).to_be_visible()
     expect(page.locator(FIGURE)).not_to_have_text(before)
@@ -120,10 +122,21 @@ def _check_pdf(data: bytes) -> None:
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", data)) == 3
 
 
-def test_storyline_is_built_presented_with_the_keyboard_and_exported(page: Page, app_url: str):
-    _build_storyline(page, app_url)
-    open_page(page, app_url, "storylines", expected="text=Storyline")
-    expect(page.get_by_text(VIEWS[2][3])).to_be_visible()
+@pytest.fixture(scope="module")
+def storyline(browser, app_url: str) -> str:
+    """The three views added through the sidebar, once for this module; yields the app's base URL."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        _build_storyline(page, app_url)
+        open_page(page, app_url, "storylines", expected="text=Storyline")
+        expect(page.get_by_text(VIEWS[2][3])).to_be_visible()
+    finally:
+        page.close()
+    return app_url
+
+
+def test_storyline_is_presented_full_screen_and_stepped_through_with_the_keyboard(page: Page, storyline: str):
+    open_page(page, storyline, "storylines", expected="text=PowerPoint")
     _present(page)
     _live_filter_and_reset(page)
     _screenshot(page)
@@ -132,5 +145,9 @@ def test_storyline_is_built_presented_with_the_keyboard_and_exported(page: Page,
     wait_for_app(page, "text=PowerPoint")
     expect(page.get_by_text(VIEWS[2][3])).to_be_visible()
     page.screenshot(path=str(SCREENSHOT.with_name("storylines.png")))  # README: the editor with a storyline
+
+
+def test_storyline_downloads_as_pptx_and_pdf_with_a_slide_per_view(page: Page, storyline: str):
+    open_page(page, storyline, "storylines", expected="text=PowerPoint")
     _check_pptx(_download(page, "PowerPoint"))
     _check_pdf(_download(page, "PDF"))
