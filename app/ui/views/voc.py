@@ -45,22 +45,27 @@ def _rebuild(model: ServiceModel) -> None:
 
 
 def _status_line(info: TopicStatus, model: ServiceModel) -> None:
+    """How fresh the topics are; the rebuild button (analysts) — prominent only when they are stale."""
     if st.session_state.pop("_voc_rebuilt", False):
         st.toast(t("voc.rebuilt", n=info.n_topics), icon=":material/check_circle:")
+    analyst = can("analyst")
     if not info.exists:
         empty_state(t("voc.no_topics"), t("voc.no_topics_hint"))
+        rebuild = analyst and st.button(t("voc.rebuild"), key="voc_rebuild", icon=":material/model_training:",
+                                        type="primary", help=t("voc.rebuild_help"))
     else:
         built = info.built_at.strftime("%Y-%m-%d %H:%M") if info.built_at else "–"
-        st.caption(t("voc.status", n=info.n_topics, docs=format_number(info.n_documents), built=built),
-                   help=t("voc.method_help"))
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.caption(t("voc.status", n=info.n_topics, docs=format_number(info.n_documents), built=built),
+                     help=t("voc.method_help"))
         if info.is_stale:
             st.warning(t("voc.stale", n=format_number(info.n_new_documents)), icon=":material/update:")
-    if (info.is_stale or not info.exists) and can("analyst"):
-        if st.button(t("voc.rebuild"), key="voc_rebuild", icon=":material/model_training:", type="primary",
-                     help=t("voc.rebuild_help")):
-            _rebuild(model)
-    elif info.is_stale:
-        st.caption(t("voc.stale_ask_analyst"))
+            if not analyst:
+                st.caption(t("voc.stale_ask_analyst"))
+        rebuild = analyst and right.button(t("voc.rebuild"), key="voc_rebuild", icon=":material/model_training:",
+                                           type="primary" if info.is_stale else "tertiary", help=t("voc.rebuild_help"))
+    if rebuild:
+        _rebuild(model)
 
 
 def render(filters: Filters) -> None:

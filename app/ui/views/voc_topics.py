@@ -93,6 +93,10 @@ def _detail(key: TopicsKey, filters: Filters, model: ServiceModel, lang: str, fr
     left, right = st.columns([2, 3], gap="large")
     with left:
         st.markdown(_terms_line(data.terms(key), topic_id, lang))
+        mix = frequency.filter(pl.col("topic_key") == _key_of(names, topic_id))
+        if mix.height and mix["n_comments"][0]:
+            st.markdown(t("voc.detail_detractors", pct=format_number(mix["pct_detractors"][0]),
+                          moe=format_number(mix["pct_detractors_moe"][0]), n=format_number(mix["n_comments"][0])))
         st.caption(t("voc.detail_counts", n=format_number(row["n_docs"]), comments=format_number(row["n_survey"]),
                      tickets=format_number(row["n_ticket"])))
         where = data.counts(key, filters, ("touchpoint_id",)).filter(pl.col("topic_id") == topic_id)
