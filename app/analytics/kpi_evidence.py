@@ -100,9 +100,16 @@ def expected_sign(parent_direction: str, child_direction: str) -> int:
 
 
 def shap_shares(driver_shap: pl.DataFrame | None) -> dict[str, float]:
-    """touchpoint_id -> share of the model's total mean |SHAP| (empty without a driver model)."""
+    """touchpoint_id -> its share of the driver model's explanation (empty without a driver model).
+
+    The stored `share` (of the model's total mean |SHAP|, all features) is used when present;
+    otherwise the touchpoints' mean |SHAP| values are normalised among themselves.
+    """
     if driver_shap is None or driver_shap.is_empty():
         return {}
+    if "share" in driver_shap.columns:
+        shares = driver_shap.select("touchpoint_id", pl.col("share").cast(pl.Float64)).drop_nulls()
+        return dict(zip(shares["touchpoint_id"].to_list(), shares["share"].to_list(), strict=True))
     value = "mean_abs_shap" if "mean_abs_shap" in driver_shap.columns else "importance"
     frame = driver_shap.select("touchpoint_id", pl.col(value).cast(pl.Float64).abs().alias("v")).drop_nulls()
     total = float(frame["v"].sum())

@@ -12,6 +12,7 @@ import polars as pl
 
 from app.warehouse.connection import query, table_exists
 
+DRIVER_VIEW = "driver_importance"  # written by pipelines/driver_store.py
 VALUE_SCHEMA = {"kpi_id": pl.String, "period": pl.String, "business_unit": pl.String, "value": pl.Float64}
 
 
@@ -50,19 +51,17 @@ def kpi_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def driver_shap_by_touchpoint(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
-    """Mean |SHAP| per touchpoint from the drivers pipeline, or None while no driver model is stored."""
-    try:
-        from pipelines import drivers  # noqa: PLC0415 — built by another issue; optional until it lands
-    except ImportError:
-        drivers = None
-    reader = getattr(drivers, "mean_abs_shap_by_touchpoint", None) if drivers else None
-    if reader is not None:
-        frame = reader(con)
-        return frame if frame is not None and frame.height else None
-    if not table_exists(con, "driver_importance"):
+    """touchpoint_id, mean_abs_shap (and share, when stored) of the newest key-driver model, or None.
+
+    The drivers pipeline stores its results as tables and exposes the touchpoint importances of the
+    newest overall model as the `driver_importance` view; until it has run there is no driver model.
+    """
+    if not table_exists(con, DRIVER_VIEW):
         return None
-    columns = {r[0] for r in con.execute("describe driver_importance").fetchall()}
-    if not {"touchpoint_id", "importance"} <= columns:
+    columns = {r[0] for r in con.execute(f"describe {DRIVER_VIEW}").fetchall()}
+    if "touchpoint_id" not in columns or not columns & {"mean_abs_shap", "importance"}:
         return None
-    frame = query(con, "select touchpoint_id, importance::double as mean_abs_shap from driver_importance")
+    value = "mean_abs_shap" if "mean_abs_shap" in columns else "importance"
+    share = ", share::double as share" if "share" in columns else ""
+    frame = query(con, f"select touchpoint_id, {value}::double as mean_abs_shap{share} from {DRIVER_VIEW}")
     return frame if frame.height else None

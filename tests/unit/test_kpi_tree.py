@@ -237,3 +237,34 @@ def test_shap_share_of_the_childs_touchpoint():
     )
     without = link_evidence(_frame(rows), links, {}, touchpoints={"csat_delivery": "delivery"})
     assert math.isclose(with_model["shap_share"][0], 0.5) and without["shap_share"][0] is None
+
+
+def _kpi_tree_problems(edit) -> list[tuple[str, str]]:
+    import copy
+
+    import yaml
+
+    from app.service_model import ServiceModelError, parse_service_model
+    from app.settings import DATA_DIR
+
+    data = copy.deepcopy(yaml.safe_load((DATA_DIR / "service_model.yaml").read_text(encoding="utf-8")))
+    edit({k["id"]: k for k in data["kpis"]})
+    with pytest.raises(ServiceModelError) as info:
+        parse_service_model(data)
+    return info.value.problems
+
+
+def test_a_kpi_that_is_its_own_parent_is_rejected_with_its_key_path():
+    problems = _kpi_tree_problems(lambda kpis: kpis["ox_defect_rate"]["parents"].append("ox_defect_rate"))
+    assert len(problems) == 1 and problems[0][0].endswith("].parents[1]")
+    assert "cannot be its own parent" in problems[0][1]
+
+
+def test_a_long_cycle_through_several_layers_is_rejected_once():
+    def edit(kpis: dict) -> None:  # IT -> EX -> OX -> ... and back up: it_tms_tracking drives cx_nps
+        kpis["cx_nps"]["parents"].append("it_tms_tracking")
+
+    problems = _kpi_tree_problems(edit)
+    cycles = [p for p in problems if p[1].startswith("cycle in the KPI tree")]
+    assert len(cycles) == 1 and cycles[0][0].startswith("kpis[") and cycles[0][0].endswith("].parents")
+    assert "it_tms_tracking" in cycles[0][1] and "cx_nps" in cycles[0][1]

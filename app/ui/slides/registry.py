@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 SLIDE_FUNCTIONS: dict[str, str] = {
     "overview": "app.ui.views.overview_slide:slide_content",
     "journey_map": "app.ui.views.journey_slide:slide_content",
+    "kpi_tree": "app.ui.views.kpi_slide:slide_content",
+    "clients": "app.ui.views.clients_slide:slide_content",
     "voice_of_customer": "app.ui.views.voc_slide:slide_content",
 }
 
@@ -46,7 +48,11 @@ def page_title(page: str, lang: str) -> str:
 
 
 def build_slide(
-    con: duckdb.DuckDBPyConnection, model: ServiceModel, page: str, params: Mapping[str, tuple[str, ...]], lang: str
+    con: duckdb.DuckDBPyConnection,
+    model: ServiceModel,
+    page: str,
+    params: Mapping[str, tuple[str, ...]],
+    lang: str,
 ) -> SlideContent:
     """The slide of a saved view. Never raises: in front of a board a broken slide shows a message
     (and the log gets the traceback) while the rest of the storyline keeps working."""
@@ -54,9 +60,15 @@ def build_slide(
     try:
         function = slide_function(page)
         if function is None:
-            return SlideContent(page_title(page, lang), None, None,
-                                message=translate("present.no_slide_function", lang, page=page_title(page, lang)))
+            return SlideContent(
+                page_title(page, lang),
+                None,
+                None,
+                message=translate("present.no_slide_function", lang, page=page_title(page, lang)),
+            )
         return function(con, model, params, lang)
     except Exception:  # noqa: BLE001 - a live presentation must survive a bug in one slide
         log.exception("slide of page %r failed (params %r)", page, dict(params))
-        return SlideContent(page_title(page, lang), None, None, message=translate("present.slide_failed", lang))
+        return SlideContent(
+            page_title(page, lang), None, None, message=translate("present.slide_failed", lang)
+        )

@@ -174,7 +174,7 @@ def _column_config(currency: str) -> dict:
             t("clients.col_open_cases"), format="%d", help=t("clients.open_cases_help")
         ),
         "risk": st.column_config.TextColumn(t("clients.col_risk"), width="small"),
-        "reasons_text": st.column_config.TextColumn(t("clients.col_reasons"), width="medium"),
+        "reasons_text": st.column_config.TextColumn(t("clients.col_reasons"), width=290),
         "client_id": st.column_config.TextColumn("ID", width="small"),
     }
 

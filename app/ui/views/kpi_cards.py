@@ -55,7 +55,7 @@ def _target_line(node: dict, lang: str) -> str:
         else t("kpi.target", value=format_value(target, node["unit"], lang))
     )
     arrow = t("kpi.higher_better") if node["direction"] == "higher" else t("kpi.lower_better")
-    return f"{status_badge(node.get('status'))} {text} · {arrow}"
+    return f"{status_badge(node.get('status'), lang)} {text} · {arrow}"
 
 
 def _metric(node: dict, label: str, lang: str) -> None:

@@ -32,7 +32,8 @@ def _open_clicked(tree: KpiTree, root: str) -> None:
         focus_on(kpi_id, tree.path_to(kpi_id, root=root), view="drill")
 
 
-def _column_titles(tree: KpiTree, boxes: pl.DataFrame) -> list[str]:
+def column_titles(boxes: pl.DataFrame) -> list[str]:
+    """Each column's heading: the layers of the KPIs in it ('CX / OX' when a CX KPI drives another)."""
     titles = []
     for column in range(int(boxes["column"].max()) + 1):
         layers = boxes.filter(pl.col("column") == column)["layer"].unique(maintain_order=True).to_list()
@@ -60,17 +61,17 @@ def render_chain(
         k: {
             **n,
             "value_text": format_value(n.get("value"), n["unit"], lang),
-            "status_label": status_label(n.get("status")),
+            "status_label": status_label(n.get("status"), lang),
         }
         for k, n in nodes.items()
     }
-    labels = {v: verdict_label(v) for v in VERDICTS}
+    labels = {v: verdict_label(v, lang) for v in VERDICTS}
     boxes, links = chain_frames(tree, root, shown, evidence_lookup(evidence), labels)
     st.caption(t("kpi.chain_caption", name=nodes[root]["name"], n=boxes.height, links=links.height))
     chart = chain_chart(
         boxes,
         links,
-        layer_titles=_column_titles(tree, boxes),
+        layer_titles=column_titles(boxes),
         verdict_order=VERDICTS,
         verdict_labels=labels,
         legend_title=t("kpi.col_verdict"),
@@ -84,7 +85,7 @@ def render_chain(
         selection_mode=[SELECTION],
     )
     unsupported = links.filter(pl.col("verdict").is_in(["not_shown", "contradicted", "mixed"])).height
-    legend = " ".join(status_badge(s) for s in ("on", "near", "off", "no_data"))
+    legend = " ".join(status_badge(s, lang) for s in ("on", "near", "off", "no_data"))
     st.markdown(t("kpi.chain_hint", unsupported=unsupported, legend=legend))
     table = links.select(
         pl.col("link").alias(t("kpi.col_link")),

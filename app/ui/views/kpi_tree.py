@@ -97,7 +97,7 @@ def _controls(model: ServiceModel, filters: Filters, lang: str) -> tuple[str, st
     return scope, view
 
 
-def _notes(filters: Filters, scope: str, model: ServiceModel, lang: str) -> None:
+def _notes(filters: Filters) -> None:
     ignored = [t(f"filters.{d}") for d in IGNORED_FILTERS if filters.selected(d)]
     if len(filters.business_units) > 1:
         st.caption(t("kpi.note_several_units"))
@@ -123,7 +123,7 @@ def render(filters: Filters) -> None:
     snap = data.snapshot(scope, filters.period_from, filters.period_to)
     with page_title_slot:
         page_header(t("kpi.title"), _subtitle(model, snap, scope, lang))
-    _notes(filters, scope, model, lang)
+    _notes(filters)
     trail = current_trail(tree)
     url_state.publish(FOCUS_PARAM, trail[-1] if trail else None, default=None)
     if snap.is_empty() or snap["value"].drop_nulls().is_empty():
