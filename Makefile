@@ -4,12 +4,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test setup setup-dev chromium demo lint bench
+.PHONY: run test setup setup-dev chromium fonts demo lint bench
 
-run: setup
+run: setup fonts
 	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
 
-test: setup-dev chromium
+test: setup-dev chromium fonts
 	$(PY) -m pytest -q
 
 setup: $(VENV)/.installed-runtime
@@ -27,6 +27,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt
 
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# PDF decks embed a Unicode TrueType font (Cyrillic); a fresh Debian image has none.
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; }
 
 demo: setup
 	$(PY) -m pipelines demo
