@@ -26,3 +26,18 @@ def metric_value(page: Page, index: int = 0) -> str:
 
 def assert_no_exception(page: Page) -> None:
     expect(page.locator(EXCEPTION)).to_have_count(0)
+
+
+# Only what is on screen counts: a chart in a closed tab or expander is never drawn.
+_DRAWN = """() => {
+    const shown = el => el.offsetParent !== null;
+    const skeletons = [...document.querySelectorAll('[data-testid="stSkeleton"]')].filter(shown);
+    const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].filter(shown);
+    return skeletons.length === 0 && charts.every(c => c.querySelector('canvas, svg'));
+}"""
+
+
+def wait_for_charts(page: Page, timeout_ms: int = 60_000) -> None:
+    """Wait until no element is still a loading skeleton and every chart has drawn its canvas."""
+    page.wait_for_function(_DRAWN, timeout=timeout_ms)
+    page.wait_for_timeout(500)  # the last chart's transitions

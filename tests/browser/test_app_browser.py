@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app.ui.pages import PAGES, PROJECT_ROOT
-from tests.browser.helpers import assert_no_exception, metric_value, open_page, wait_for_app
+from tests.browser.helpers import assert_no_exception, metric_value, open_page, wait_for_app, wait_for_charts
 
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 CHART = '[data-testid="stVegaLiteChart"]'
@@ -31,9 +31,8 @@ def test_each_page_renders_and_is_photographed(page: Page, app_url: str, entry):
     path = "" if entry is PAGES[0] else entry.url_path  # the start page lives at the root address
     open_page(page, app_url, path, expected=HEADING)
     expect(page.get_by_text("Page not found")).to_have_count(0)
-    if page.locator(CHART).count():
-        expect(page.locator(CHART).first).to_be_visible()
-    page.wait_for_timeout(1200)  # charts and tables finish drawing after they appear
+    page.wait_for_timeout(1000)  # elements still arriving after the run show as skeletons first
+    wait_for_charts(page)
     assert_no_exception(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{entry.url_path}.png"))
