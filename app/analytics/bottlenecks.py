@@ -10,6 +10,7 @@ Input frames have the columns of `mart_process_steps` (one row per executed step
 - **Step time** = waiting + processing (for an open step: waiting + time running so far, measured at
   the data's as-of moment, the newest timestamp in the log). It is what the to-be `target_hours` caps.
 - **Over target**: step time above the target; an open step counts once its running time passes it.
+  The share is of cases: a case breaches at a step when any run of the step went over.
 - **Rework**: a step that occurs more than once in a case (share of the cases with that step).
 - **Lateness of a case**: hours past its due time (for an open case: hours past due so far).
 - **Share of lateness**: each late case's hours past due are split across its steps in proportion to
@@ -178,7 +179,7 @@ def aggregate_steps(prepared: PreparedEvents, by: Sequence[str] = ()) -> pl.Data
             step_median_hours=pl.col("step_hours").filter(done).median(),
             step_p90_hours=pl.col("step_hours").filter(done).quantile(0.9, "linear"),
             n_rework_cases=pl.col(CASE_KEY).filter(pl.col("is_rework")).n_unique(),
-            n_over=pl.col("is_over").sum(),
+            n_over_cases=pl.col(CASE_KEY).filter(pl.col("is_over")).n_unique(),
             excess_hours=pl.col("excess_hours").sum(),
             lateness_hours=pl.col("lateness_hours_attributed").sum(),
         )
@@ -188,11 +189,11 @@ def aggregate_steps(prepared: PreparedEvents, by: Sequence[str] = ()) -> pl.Data
         .with_columns(
             throughput_per_week=pl.col("n_completed") / pl.col("weeks"),
             rework_pct=_share("n_rework_cases", "n_cases"),
-            over_target_pct=_share("n_over", "n_events"),
+            over_target_pct=_share("n_over_cases", "n_cases"),
             excess_pct=_share("excess_hours", "excess_total"),
             lateness_pct=_share("lateness_hours", "lateness_total"),
         )
-        .drop("weeks", "excess_total", "lateness_total", "n_over")
+        .drop("weeks", "excess_total", "lateness_total", "n_over_cases")
         .sort(["process", "step_order", *by], nulls_last=True)
         .collect()
     )

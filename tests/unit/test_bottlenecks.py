@@ -92,7 +92,7 @@ def test_step_stats_match_the_hand_computation(retail):
             "rework_pct": [0.0, 100 / 7, 0.0, 0.0, 0.0],  # E arrives twice
             # B's arrival took 4 h (target 3); C 5 h and D 2.5 h at dispatch (target 2); D 3 h and E 2.5 h
             # at shop delivery (2); F has been on the shelf step 1 h + 3.5 h (1)
-            "over_target_pct": [0.0, 100 / 8, 100 * 2 / 6, 100 * 2 / 6, 100 / 6],
+            "over_target_pct": [0.0, 100 / 7, 100 * 2 / 6, 100 * 2 / 6, 100 / 6],  # of the cases
             "excess_hours": [0.0, 1.0, 3.5, 1.5, 3.5],
             # each late case's hours go to the step that overran: B 2 h → arrival, C 0.5 h → dispatch,
             # E 1 h → shop delivery, F 2.5 h (open, past due) → shelf; 6 late hours in all

@@ -59,13 +59,16 @@ def _cost_clause(report: ProcessReport, activity: str, lang: str) -> str | None:
              moe=format_number(row["nps_per_day_moe"], 1, lang))
 
 
-def verdict_sentence(model: ServiceModel, report: ProcessReport, lang: str) -> str:
+def verdict_sentence(model: ServiceModel, report: ProcessReport, lang: str, min_cases: int) -> str:
     """'**Commercial proposal** — the bottleneck is **Proposal approval in Energy**: 86 % of …'."""
     name = escape_markdown(data.process_name(model, report.process, lang))
     found = report.bottleneck
     if report.steps.is_empty():
         return t("bottlenecks.verdict_no_cases", process=name)
     if found is None:
+        most = report.steps["n_cases"].max() or 0
+        if most < min_cases:
+            return t("bottlenecks.verdict_too_few", process=name, n=format_number(most, 0, lang), min_n=min_cases)
         return t("bottlenecks.verdict_none", process=name)
     target = report.steps.filter(pl.col("activity") == found.activity)["target_hours"].first()
     sentence = t("bottlenecks.verdict", process=name, step=_step_name(model, found, lang),
@@ -98,6 +101,6 @@ def render_verdicts(model: ServiceModel, reports: dict[str, ProcessReport], lang
     """One bordered block per process: the sentence, then the KPI nodes its bottleneck feeds."""
     for process, report in reports.items():
         with st.container(border=True, key=f"bn_verdict_{process}"):
-            st.markdown(verdict_sentence(model, report, lang))
+            st.markdown(verdict_sentence(model, report, lang, model.settings.min_n))
             if report.bottleneck is not None:
                 _kpi_links(model, report.bottleneck, lang)
