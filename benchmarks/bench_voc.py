@@ -54,7 +54,8 @@ def _baseline(docs: pl.DataFrame, k: int) -> tuple[float, pl.DataFrame]:
     started = time.perf_counter()
     with threadpool_limits(limits=1):
         matrix = TfidfVectorizer(analyzer=Tokenizer(), min_df=2, max_df=0.5, sublinear_tf=True).fit_transform(
-            complaints["text"].to_list())
+            complaints["text"].to_list()
+        )
         labels = KMeans(n_clusters=k, n_init=3, random_state=7).fit_predict(matrix)
     seconds = time.perf_counter() - started
     return seconds, complaints.select("doc_id", "source").with_columns(pl.Series("topic_id", labels))
@@ -101,12 +102,36 @@ def bench_scale(scale: float, rows: list[list[str]]) -> None:
         ours_cov, ours_pur = _recovery(con, mine, themes)
         base_cov, base_pur = _recovery(con, base_assign, themes)
         n = docs.height
-        rows.append([f"{scale:g}×", f"{n:,}", "topics: ours", f"{ours:.2f} s", f"{ours / base_seconds:.1f}×",
-                     f"{ours_cov:.0%} / {ours_pur:.0%}"])
-        rows.append([f"{scale:g}×", f"{n:,}", f"baseline k-means (k={k})", f"{base_seconds:.2f} s", "1.0×",
-                     f"{base_cov:.0%} / {base_pur:.0%}"])
-        rows.append([f"{scale:g}×", f"{n:,}", "follow-up hook in all loads", f"{sum(hook_seconds):.2f} s",
-                     f"{sum(hook_seconds) / load_seconds:.0%} of load", ""])
+        rows.append(
+            [
+                f"{scale:g}×",
+                f"{n:,}",
+                "topics: ours",
+                f"{ours:.2f} s",
+                f"{ours / base_seconds:.1f}×",
+                f"{ours_cov:.0%} / {ours_pur:.0%}",
+            ]
+        )
+        rows.append(
+            [
+                f"{scale:g}×",
+                f"{n:,}",
+                f"baseline k-means (k={k})",
+                f"{base_seconds:.2f} s",
+                "1.0×",
+                f"{base_cov:.0%} / {base_pur:.0%}",
+            ]
+        )
+        rows.append(
+            [
+                f"{scale:g}×",
+                f"{n:,}",
+                "follow-up hook in all loads",
+                f"{sum(hook_seconds):.2f} s",
+                f"{sum(hook_seconds) / load_seconds:.0%} of load",
+                "",
+            ]
+        )
         key, filters = topics_key(con), Filters()
         for name, function, args in [
             ("query: topics × touchpoint", topic_counts, (key, filters, ("touchpoint_id",))),
@@ -115,7 +140,9 @@ def bench_scale(scale: float, rows: list[list[str]]) -> None:
             ("query: open cases list", case_list, (filters, CaseQuery(), None)),
             ("query: cases by owner", case_summary, (filters, None, "owner_department")),
         ]:
-            rows.append([f"{scale:g}×", f"{n:,}", name, f"{1000 * _timed(function, con, *args):.1f} ms", "", ""])
+            rows.append(
+                [f"{scale:g}×", f"{n:,}", name, f"{1000 * _timed(function, con, *args):.1f} ms", "", ""]
+            )
         con.close()
 
 

@@ -33,16 +33,30 @@ CALENDAR_PER_BUSINESS_DAY = 1.4
 ACTOR = "demo"
 NOTES = {
     "contacted": {
-        "ru": ("Связались с клиентом, уточняем детали", "Позвонили ЛПР, договорились о встрече",
-               "Запросили подробности у клиента по почте"),
-        "en": ("Called the client, collecting details", "Spoke to the decision maker, meeting agreed",
-               "Asked the client for details by e-mail"),
+        "ru": (
+            "Связались с клиентом, уточняем детали",
+            "Позвонили ЛПР, договорились о встрече",
+            "Запросили подробности у клиента по почте",
+        ),
+        "en": (
+            "Called the client, collecting details",
+            "Spoke to the decision maker, meeting agreed",
+            "Asked the client for details by e-mail",
+        ),
     },
     "resolved": {
-        "ru": ("Согласовали новый график поставок, клиент удовлетворён", "Исправили документы и отправили повторно",
-               "Провели разбор с клиентом, приняты корректирующие меры", "Выставили корректный счёт, извинились"),
-        "en": ("Agreed a new delivery schedule, client satisfied", "Corrected and re-sent the documents",
-               "Reviewed the case with the client, corrective actions agreed", "Issued a corrected invoice and apologised"),
+        "ru": (
+            "Согласовали новый график поставок, клиент удовлетворён",
+            "Исправили документы и отправили повторно",
+            "Провели разбор с клиентом, приняты корректирующие меры",
+            "Выставили корректный счёт, извинились",
+        ),
+        "en": (
+            "Agreed a new delivery schedule, client satisfied",
+            "Corrected and re-sent the documents",
+            "Reviewed the case with the client, corrective actions agreed",
+            "Issued a corrected invoice and apologised",
+        ),
     },
     "closed": {
         "ru": ("Клиент недоступен после трёх попыток", "Клиент отказался от разговора"),
@@ -64,8 +78,14 @@ def _note(rng: np.random.Generator, kind: str) -> str:
     return options[int(rng.integers(len(options)))]
 
 
-def _replay(case: dict, rng: np.random.Generator, paces: dict[str, float], days_by_grade: dict[str, int],
-            people: dict[str, list[str]], as_of: datetime) -> tuple[dict, list[tuple]]:
+def _replay(
+    case: dict,
+    rng: np.random.Generator,
+    paces: dict[str, float],
+    days_by_grade: dict[str, int],
+    people: dict[str, list[str]],
+    as_of: datetime,
+) -> tuple[dict, list[tuple]]:
     """One case's fate up to `as_of`: the updated row and its events (case_id, at, kind, old, new, note)."""
     received = case["received_at"]
     target = days_by_grade.get(case["grade"] or "", max(days_by_grade.values(), default=5))
@@ -76,29 +96,42 @@ def _replay(case: dict, rng: np.random.Generator, paces: dict[str, float], days_
     picked_up = received + timedelta(days=handling * float(rng.uniform(0.1, 0.45)))
     finished = received + timedelta(days=handling)
     pool = people.get(case["owner_department"]) or [None]
-    row = {"case_id": case["case_id"], "status": "open", "assignee": None, "closed_at": None, "last_note": None,
-           "updated_at": received}
+    row = {
+        "case_id": case["case_id"],
+        "status": "open",
+        "assignee": None,
+        "closed_at": None,
+        "last_note": None,
+        "updated_at": received,
+    }
     events = [(case["case_id"], received, "opened", None, "open", None)]
     resolved = rng.random() < RESOLVED_SHARE
     assignee, contact_note = pool[int(rng.integers(len(pool)))], _note(rng, "contacted")
     final_note = _note(rng, "resolved" if resolved else "closed")
     if picked_up <= as_of:
         row.update(status="in_progress", assignee=assignee, last_note=contact_note, updated_at=picked_up)
-        events += [(case["case_id"], picked_up, "assignee", None, assignee, None),
-                   (case["case_id"], picked_up, "status", "open", "in_progress", None),
-                   (case["case_id"], picked_up, "note", None, None, contact_note)]
+        events += [
+            (case["case_id"], picked_up, "assignee", None, assignee, None),
+            (case["case_id"], picked_up, "status", "open", "in_progress", None),
+            (case["case_id"], picked_up, "note", None, None, contact_note),
+        ]
     if finished <= as_of:
         status = "resolved" if resolved else "closed"
         row.update(status=status, closed_at=finished, last_note=final_note, updated_at=finished)
-        events += [(case["case_id"], finished, "note", None, None, final_note),
-                   (case["case_id"], finished, "status", "in_progress", status, None)]
+        events += [
+            (case["case_id"], finished, "note", None, None, final_note),
+            (case["case_id"], finished, "status", "in_progress", status, None),
+        ]
     return row, events
 
 
 def replay_demo_history(con: duckdb.DuckDBPyConnection, model: ServiceModel, seed: int = 7) -> int:
     """Give every open demo case the history it would have by the demo's as-of day; returns cases touched."""
-    cases = query(con, "select case_id, received_at, grade, owner_department from follow_up_cases "
-                       "where status = 'open' order by case_id")
+    cases = query(
+        con,
+        "select case_id, received_at, grade, owner_department from follow_up_cases "
+        "where status = 'open' order by case_id",
+    )
     if cases.is_empty():
         return 0
     rng = np.random.default_rng(seed + 8)
@@ -115,10 +148,15 @@ def replay_demo_history(con: duckdb.DuckDBPyConnection, model: ServiceModel, see
     return len(rows)
 
 
-def _write(con: duckdb.DuckDBPyConnection, model: ServiceModel, rows: pl.DataFrame, events: list[tuple]) -> None:
-    history = pl.DataFrame(events, schema=["case_id", "event_at", "kind", "old_value", "new_value", "note"],
-                           orient="row", schema_overrides={"old_value": pl.String, "new_value": pl.String,
-                                                           "note": pl.String}).with_row_index("seq")
+def _write(
+    con: duckdb.DuckDBPyConnection, model: ServiceModel, rows: pl.DataFrame, events: list[tuple]
+) -> None:
+    history = pl.DataFrame(
+        events,
+        schema=["case_id", "event_at", "kind", "old_value", "new_value", "note"],
+        orient="row",
+        schema_overrides={"old_value": pl.String, "new_value": pl.String, "note": pl.String},
+    ).with_row_index("seq")
     con.execute("begin transaction")
     try:
         con.register("_replayed", rows)

@@ -50,8 +50,9 @@ def _validate(change: CaseChange, model: ServiceModel) -> None:
 
 
 def _apply_one(con: duckdb.DuckDBPyConnection, case_id: int, change: CaseChange, actor: str | None) -> int:
-    rows = con.execute("select status, owner_department, assignee from follow_up_cases where case_id = ?",
-                       [case_id]).fetchall()
+    rows = con.execute(
+        "select status, owner_department, assignee from follow_up_cases where case_id = ?", [case_id]
+    ).fetchall()
     if not rows:
         raise CaseUpdateError(f"there is no follow-up case {case_id}")
     status, owner, assignee = rows[0]
@@ -80,16 +81,29 @@ def _apply_one(con: duckdb.DuckDBPyConnection, case_id: int, change: CaseChange,
     if "status" in sets:
         now_closed = sets["status"] in CLOSED_STATUSES
         was_closed = status in CLOSED_STATUSES
-        closing = (", closed_at = current_localtimestamp()" if now_closed and not was_closed
-                   else ", closed_at = null" if not now_closed else "")
-    con.execute(f"update follow_up_cases set {assignments}, updated_at = current_localtimestamp(){closing} "
-                "where case_id = $case_id", {**sets, "case_id": case_id})
+        closing = (
+            ", closed_at = current_localtimestamp()"
+            if now_closed and not was_closed
+            else ", closed_at = null"
+            if not now_closed
+            else ""
+        )
+    con.execute(
+        f"update follow_up_cases set {assignments}, updated_at = current_localtimestamp(){closing} "
+        "where case_id = $case_id",
+        {**sets, "case_id": case_id},
+    )
     add_events(con, events)
     return len(events)
 
 
-def update_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel, case_ids: Sequence[int], change: CaseChange,
-                 actor: str | None = None) -> int:
+def update_cases(
+    con: duckdb.DuckDBPyConnection,
+    model: ServiceModel,
+    case_ids: Sequence[int],
+    change: CaseChange,
+    actor: str | None = None,
+) -> int:
     """Apply one change to each case; returns the number of recorded events (0 = nothing changed)."""
     _validate(change, model)
     con.execute("begin transaction")

@@ -51,7 +51,9 @@ def fallback_owner(model: ServiceModel) -> str | None:
     return next((k.owner for k in model.kpis if k.layer == "CX" and k.touchpoint is None and k.owner), None)
 
 
-def due_dates(received: list[datetime | date], grades: list[str | None], days_by_grade: dict[str, int]) -> list[date | None]:
+def due_dates(
+    received: list[datetime | date], grades: list[str | None], days_by_grade: dict[str, int]
+) -> list[date | None]:
     """Answer date + business days for the grade (Mon–Fri; a weekend answer counts from Monday)."""
     if not days_by_grade:
         return [None] * len(received)
@@ -72,14 +74,24 @@ def add_events(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
     if not rows:
         return
     first = _next_id(con, "follow_up_events", "event_id")
-    frame = pl.DataFrame(rows, schema=["case_id", "actor", "kind", "old_value", "new_value", "note"], orient="row",
-                         schema_overrides={"case_id": pl.Int64, "old_value": pl.String, "new_value": pl.String,
-                                           "note": pl.String})
+    frame = pl.DataFrame(
+        rows,
+        schema=["case_id", "actor", "kind", "old_value", "new_value", "note"],
+        orient="row",
+        schema_overrides={
+            "case_id": pl.Int64,
+            "old_value": pl.String,
+            "new_value": pl.String,
+            "note": pl.String,
+        },
+    )
     frame = frame.with_row_index("event_id", offset=first)
     con.register("_events", frame)
     try:
-        con.execute("insert into follow_up_events select event_id, case_id, current_localtimestamp(), actor, kind, "
-                    "old_value, new_value, note from _events")
+        con.execute(
+            "insert into follow_up_events select event_id, case_id, current_localtimestamp(), actor, kind, "
+            "old_value, new_value, note from _events"
+        )
     finally:
         con.unregister("_events")
 
@@ -102,10 +114,14 @@ def _open_new_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> int:
     if new.is_empty():
         return 0
     first = _next_id(con, "follow_up_cases", "case_id")
-    due = due_dates(new["received_at"].to_list(), new["grade"].to_list(), model.settings.follow_up_days_by_grade)
+    due = due_dates(
+        new["received_at"].to_list(), new["grade"].to_list(), model.settings.follow_up_days_by_grade
+    )
     cases = new.with_columns(
         pl.int_range(first, first + new.height, dtype=pl.Int64).alias("case_id"),
-        pl.coalesce(pl.col("department"), pl.lit(fallback_owner(model), dtype=pl.String)).alias("owner_department"),
+        pl.coalesce(pl.col("department"), pl.lit(fallback_owner(model), dtype=pl.String)).alias(
+            "owner_department"
+        ),
         pl.Series("due_date", due, dtype=pl.Date),
     )
     con.register("_new_cases", cases)
@@ -121,8 +137,13 @@ def _open_new_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> int:
         )
     finally:
         con.unregister("_new_cases")
-    add_events(con, [(cid, SYSTEM_ACTOR, "opened", None, "open", f"batch {bid}")
-                     for cid, bid in cases.select("case_id", "batch_id").iter_rows()])
+    add_events(
+        con,
+        [
+            (cid, SYSTEM_ACTOR, "opened", None, "open", f"batch {bid}")
+            for cid, bid in cases.select("case_id", "batch_id").iter_rows()
+        ],
+    )
     return cases.height
 
 
@@ -141,13 +162,24 @@ def _handle_removed_answers(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     untouched = gone.filter((pl.col("status") == "open") & ~pl.col("was_worked"))["case_id"].to_list()
     worked = gone.filter(~pl.col("case_id").is_in(untouched))["case_id"].to_list()
     if untouched:
-        con.execute("update follow_up_cases set status = 'withdrawn', updated_at = current_localtimestamp() "
-                    "where case_id in (select unnest($ids))", {"ids": untouched})
-        add_events(con, [(c, SYSTEM_ACTOR, "withdrawn", "open", "withdrawn", "answer rolled back") for c in untouched])
+        con.execute(
+            "update follow_up_cases set status = 'withdrawn', updated_at = current_localtimestamp() "
+            "where case_id in (select unnest($ids))",
+            {"ids": untouched},
+        )
+        add_events(
+            con,
+            [(c, SYSTEM_ACTOR, "withdrawn", "open", "withdrawn", "answer rolled back") for c in untouched],
+        )
     if worked:
-        con.execute("update follow_up_cases set answer_removed_at = current_localtimestamp() "
-                    "where case_id in (select unnest($ids))", {"ids": worked})
-        add_events(con, [(c, SYSTEM_ACTOR, "answer_removed", None, None, "answer rolled back") for c in worked])
+        con.execute(
+            "update follow_up_cases set answer_removed_at = current_localtimestamp() "
+            "where case_id in (select unnest($ids))",
+            {"ids": worked},
+        )
+        add_events(
+            con, [(c, SYSTEM_ACTOR, "answer_removed", None, None, "answer rolled back") for c in worked]
+        )
     return len(untouched), len(worked)
 
 
@@ -168,8 +200,13 @@ def _restore_returned_answers(con: duckdb.DuckDBPyConnection) -> int:
         "answer_removed_at = null, updated_at = current_localtimestamp() where case_id in (select unnest($ids))",
         {"ids": ids},
     )
-    add_events(con, [(c, SYSTEM_ACTOR, "restored", s, "open" if s == "withdrawn" else s, "answer loaded again")
-                     for c, s in back.iter_rows()])
+    add_events(
+        con,
+        [
+            (c, SYSTEM_ACTOR, "restored", s, "open" if s == "withdrawn" else s, "answer loaded again")
+            for c, s in back.iter_rows()
+        ],
+    )
     return len(ids)
 
 
@@ -181,7 +218,9 @@ def sync_follow_up_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel) ->
     return SyncResult(opened, withdrawn, removed, restored)
 
 
-def after_rebuild(con: duckdb.DuckDBPyConnection, model: ServiceModel, changed: set[str] | None) -> SyncResult:
+def after_rebuild(
+    con: duckdb.DuckDBPyConnection, model: ServiceModel, changed: set[str] | None
+) -> SyncResult:
     """The load path's hook: sync the cases after survey changes and refresh the KPIs that read them."""
     if changed is not None and "surveys" not in changed:
         return SyncResult()

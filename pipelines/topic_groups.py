@@ -60,10 +60,13 @@ def group_clients(assignments: pl.DataFrame, seed: int = 7) -> tuple[pl.DataFram
     sizes = np.bincount(labels)
     order = {old: new for new, old in enumerate(np.argsort(-sizes, kind="stable"), start=1)}
     group_ids = np.array([order[label] for label in labels])
-    members = pl.DataFrame({"client_id": clients, "group_id": group_ids, "n_docs": totals.astype(int)},
-                           schema=members_schema)
+    members = pl.DataFrame(
+        {"client_id": clients, "group_id": group_ids, "n_docs": totals.astype(int)}, schema=members_schema
+    )
     rows = []
     for group in sorted(set(group_ids.tolist())):
         mean = shares[group_ids == group].mean(axis=0)
-        rows += [(group, topic, float(share)) for topic, share in zip(topic_ids, mean, strict=True) if share > 0]
+        rows += [
+            (group, topic, float(share)) for topic, share in zip(topic_ids, mean, strict=True) if share > 0
+        ]
     return members, pl.DataFrame(rows, schema=profile_schema, orient="row")

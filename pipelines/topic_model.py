@@ -20,7 +20,6 @@ Pure functions: no warehouse, no Streamlit; pipelines/topics.py reads and writes
 from __future__ import annotations
 
 import math
-import re
 import warnings
 from dataclasses import dataclass
 
@@ -33,17 +32,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from pipelines.text import LANGUAGES, Tokenizer, detect_language
+from pipelines.topic_describe import auto_label, similarities, top_terms, typical_texts
 
 MIN_DOCS_PER_LANGUAGE = 10
 TEXT_MERGE_DISTANCE = 0.9  # cosine distance between phrasing centroids (1 = no shared term)
 PROFILE_MIN_SHARE = 0.5  # a phrasing "points at" a touchpoint when at least half its texts do
 PROFILE_MIN_SIMILARITY = 0.85
 PROFILE_MIN_DOCS = 5
-N_TERMS = 10
-N_EXAMPLES = 3
-EXAMPLE_CANDIDATES = 40
-MMR_DIVERSITY = 0.7
-_DIGITS = re.compile(r"\d+")
 SIGNATURE_STEMS = 6
 
 
@@ -96,8 +91,9 @@ def _text_groups(matrix: sparse.csr_matrix, labels: np.ndarray) -> np.ndarray:
     if len(ids) < 2:
         return np.zeros(max(ids, default=0) + 1, dtype=int)
     centroids = normalize(np.vstack([np.asarray(matrix[labels == i].mean(axis=0)).ravel() for i in ids]))
-    merge = AgglomerativeClustering(n_clusters=None, distance_threshold=TEXT_MERGE_DISTANCE, metric="cosine",
-                                    linkage="average").fit(centroids)
+    merge = AgglomerativeClustering(
+        n_clusters=None, distance_threshold=TEXT_MERGE_DISTANCE, metric="cosine", linkage="average"
+    ).fit(centroids)
     mapping = np.zeros(max(ids) + 1, dtype=int)
     mapping[ids] = merge.labels_
     return mapping
@@ -130,7 +126,11 @@ def _merge_by_journey(groups: list[_Phrasing]) -> list[int]:
     targets = [_points_at(g.profile) for g in groups]
     for i in range(len(groups)):
         for j in range(i + 1, len(groups)):
-            if targets[i] and targets[i] == targets[j] and float(vectors[i] @ vectors[j]) >= PROFILE_MIN_SIMILARITY:
+            if (
+                targets[i]
+                and targets[i] == targets[j]
+                and float(vectors[i] @ vectors[j]) >= PROFILE_MIN_SIMILARITY
+            ):
                 parent[find(j)] = find(i)
     return [find(i) for i in range(len(groups))]
 
@@ -161,16 +161,6 @@ def _min_topic_docs(n_docs: int) -> int:
     return max(3, math.ceil(0.005 * n_docs))
 
 
-def _top_terms(matrix, vocabulary, rows: np.ndarray, tokenizer: Tokenizer) -> list[tuple[str, str, float]]:
-    weights = np.asarray(matrix[rows].mean(axis=0)).ravel()
-    order = [i for i in np.argsort(-weights, kind="stable")[:N_TERMS] if weights[i] > 0]
-    return [(str(vocabulary[i]), tokenizer.display_form(str(vocabulary[i])), float(weights[i])) for i in order]
-
-
-def _similarities(matrix, rows: np.ndarray, centroid: np.ndarray) -> np.ndarray:
-    return np.asarray(normalize(matrix[rows]) @ centroid).ravel()
-
-
 @dataclass
 class _Rows:
     topics: list[tuple]
@@ -179,7 +169,9 @@ class _Rows:
     examples: list[tuple]
 
 
-def _phrasings(docs: pl.DataFrame, tokenizer: Tokenizer, seed: int) -> tuple[dict[str, tuple], list[_Phrasing]]:
+def _phrasings(
+    docs: pl.DataFrame, tokenizer: Tokenizer, seed: int
+) -> tuple[dict[str, tuple], list[_Phrasing]]:
     """Per language with enough complaint texts: (texts, matrix, vocabulary) and its phrasing groups."""
     per_language: dict[str, tuple] = {}
     groups: list[_Phrasing] = []
@@ -203,29 +195,39 @@ def _merged(groups: list[_Phrasing], n_complaints: int) -> list[list[_Phrasing]]
     return sorted(kept, key=lambda m: (-sum(len(g.rows) for g in m), m[0].language, int(m[0].rows[0])))
 
 
-def _describe(topic_id: int, member: list[_Phrasing], per_language: dict[str, tuple], tokenizer: Tokenizer,
-              out: _Rows) -> None:
+def _describe(
+    topic_id: int, member: list[_Phrasing], per_language: dict[str, tuple], tokenizer: Tokenizer, out: _Rows
+) -> None:
     """Terms, assignments (with similarity to the centre) and examples of one topic, per language."""
     counts = {"survey": 0, "ticket": 0}
     stems: dict[str, list[str]] = {}
     for lang in sorted({g.language for g in member}):
         subset, matrix, vocabulary = per_language[lang]
         rows = np.concatenate([g.rows for g in member if g.language == lang])
-        terms = _top_terms(matrix, vocabulary, rows, tokenizer)
+        terms = top_terms(matrix, vocabulary, rows, tokenizer)
         stems[lang] = [s for s, _, _ in terms]
         out.terms.extend((topic_id, lang, r, s, w, wt) for r, (s, w, wt) in enumerate(terms, start=1))
         centroid = normalize(np.asarray(matrix[rows].mean(axis=0))).ravel()
-        sims = _similarities(matrix, rows, centroid)
+        sims = similarities(matrix, rows, centroid)
         ids, sources, texts = (subset[c].to_list() for c in ("doc_id", "source", "text"))
         for r, sim in zip(rows, sims, strict=True):
             out.assignments.append((ids[r], sources[r], lang, topic_id, float(sim)))
             counts[sources[r]] = counts.get(sources[r], 0) + 1
-        out.examples.extend(_examples(topic_id, lang, rows, sims, matrix, ids, sources, texts))
+        out.examples.extend(typical_texts(topic_id, lang, rows, sims, matrix, ids, sources, texts))
     signature = " ".join(sorted({s for lang_stems in stems.values() for s in lang_stems[:SIGNATURE_STEMS]}))
-    labels = {lang: _auto_label(out.terms, topic_id, lang) for lang in LANGUAGES}
+    labels = {lang: auto_label(out.terms, topic_id, lang) for lang in LANGUAGES}
     fallback = labels["en"] or labels["ru"]
-    out.topics.append((topic_id, counts["survey"] + counts["ticket"], counts["survey"], counts["ticket"],
-                       signature, labels["en"] or fallback, labels["ru"] or fallback))
+    out.topics.append(
+        (
+            topic_id,
+            counts["survey"] + counts["ticket"],
+            counts["survey"],
+            counts["ticket"],
+            signature,
+            labels["en"] or fallback,
+            labels["ru"] or fallback,
+        )
+    )
 
 
 def train_topics(docs: pl.DataFrame, seed: int = 7) -> TopicModel:
@@ -233,7 +235,9 @@ def train_topics(docs: pl.DataFrame, seed: int = 7) -> TopicModel:
 
     Texts that are not complaints (promoters' praise) are not modelled and get no topic.
     """
-    docs = docs.with_columns(pl.col("text").map_elements(detect_language, return_dtype=pl.String).alias("language"))
+    docs = docs.with_columns(
+        pl.col("text").map_elements(detect_language, return_dtype=pl.String).alias("language")
+    )
     tokenizer = Tokenizer()
     per_language, groups = _phrasings(docs, tokenizer, seed)
     out = _Rows([], [], [], [])
@@ -253,45 +257,35 @@ def train_topics(docs: pl.DataFrame, seed: int = 7) -> TopicModel:
     )
 
 
-def _examples(topic_id: int, lang: str, rows, sims, matrix, ids, sources, texts) -> list[tuple]:
-    """Typical texts: close to the topic's centre, yet different from each other (maximal marginal
-    relevance over the closest distinct wordings), so three examples show three ways of saying it."""
-    candidates, seen = [], set()
-    for i in np.argsort(-sims, kind="stable"):
-        key = " ".join(_DIGITS.sub("#", texts[rows[i]].lower()).split())
-        if key not in seen:
-            seen.add(key)
-            candidates.append(int(i))
-        if len(candidates) == EXAMPLE_CANDIDATES:
-            break
-    vectors = normalize(matrix[rows[candidates]]) if candidates else None
-    picked: list[int] = []
-    while candidates and len(picked) < N_EXAMPLES:
-        def score(c: int) -> float:
-            overlap = max((float(vectors[candidates.index(c)].multiply(vectors[candidates.index(p)]).sum())
-                           for p in picked), default=0.0)
-            return float(sims[c]) - MMR_DIVERSITY * overlap
-        best = max((c for c in candidates if c not in picked), key=score, default=None)
-        if best is None:
-            break
-        picked.append(best)
-    return [(topic_id, lang, rank, ids[rows[i]], sources[rows[i]], texts[rows[i]])
-            for rank, i in enumerate(picked, start=1)]
-
-
-def _auto_label(term_rows: list[tuple], topic_id: int, lang: str) -> str | None:
-    words = [r[4] for r in term_rows if r[0] == topic_id and r[1] == lang][:3]
-    if not words:
-        return None
-    label = ", ".join(words)
-    return label[:1].upper() + label[1:]
-
-
-TOPIC_SCHEMA = {"topic_id": pl.Int64, "n_docs": pl.Int64, "n_survey": pl.Int64, "n_ticket": pl.Int64,
-                "signature": pl.String, "auto_label_en": pl.String, "auto_label_ru": pl.String}
-TERM_SCHEMA = {"topic_id": pl.Int64, "language": pl.String, "rank": pl.Int64, "stem": pl.String,
-               "term": pl.String, "weight": pl.Float64}
-ASSIGNMENT_SCHEMA = {"doc_id": pl.String, "source": pl.String, "language": pl.String, "topic_id": pl.Int64,
-                     "similarity": pl.Float64}
-EXAMPLE_SCHEMA = {"topic_id": pl.Int64, "language": pl.String, "rank": pl.Int64, "doc_id": pl.String,
-                  "source": pl.String, "text": pl.String}
+TOPIC_SCHEMA = {
+    "topic_id": pl.Int64,
+    "n_docs": pl.Int64,
+    "n_survey": pl.Int64,
+    "n_ticket": pl.Int64,
+    "signature": pl.String,
+    "auto_label_en": pl.String,
+    "auto_label_ru": pl.String,
+}
+TERM_SCHEMA = {
+    "topic_id": pl.Int64,
+    "language": pl.String,
+    "rank": pl.Int64,
+    "stem": pl.String,
+    "term": pl.String,
+    "weight": pl.Float64,
+}
+ASSIGNMENT_SCHEMA = {
+    "doc_id": pl.String,
+    "source": pl.String,
+    "language": pl.String,
+    "topic_id": pl.Int64,
+    "similarity": pl.Float64,
+}
+EXAMPLE_SCHEMA = {
+    "topic_id": pl.Int64,
+    "language": pl.String,
+    "rank": pl.Int64,
+    "doc_id": pl.String,
+    "source": pl.String,
+    "text": pl.String,
+}

@@ -32,8 +32,14 @@ if TYPE_CHECKING:  # scikit-learn loads in ~1 s: only training pays for it, not 
 ProgressFn = Callable[[float, str], None]
 METHOD = "tfidf-snowball + kmeans phrasings + vocabulary/journey merge"
 LABEL_MATCH_MIN_JACCARD = 0.34
-DETAIL_TABLES = ("topics", "topic_terms", "topic_documents", "topic_examples", "topic_client_groups",
-                 "topic_group_profiles")
+DETAIL_TABLES = (
+    "topics",
+    "topic_terms",
+    "topic_documents",
+    "topic_examples",
+    "topic_client_groups",
+    "topic_group_profiles",
+)
 
 
 def _no_progress(fraction: float, message: str) -> None:
@@ -68,21 +74,38 @@ def match_labels(topics: pl.DataFrame, labelled: list[str]) -> list[str]:
     return [chosen.get(i, signature) for i, signature in enumerate(own)]
 
 
-def _write_run(con: duckdb.DuckDBPyConnection, result: TopicModel, docs: pl.DataFrame,
-               groups: tuple[pl.DataFrame, pl.DataFrame], seconds: float) -> int:
+def _write_run(
+    con: duckdb.DuckDBPyConnection,
+    result: TopicModel,
+    docs: pl.DataFrame,
+    groups: tuple[pl.DataFrame, pl.DataFrame],
+    seconds: float,
+) -> int:
     labelled = [r[0] for r in con.execute("select signature from topic_labels").fetchall()]
-    topics = result.topics.with_columns(pl.Series("label_signature", match_labels(result.topics, labelled),
-                                                  dtype=pl.String))
+    topics = result.topics.with_columns(
+        pl.Series("label_signature", match_labels(result.topics, labelled), dtype=pl.String)
+    )
     con.execute("begin transaction")
     try:
         run_id = int(fetch_scalar(con, "select coalesce(max(run_id), 0) + 1 from topic_runs"))
         for table in DETAIL_TABLES:
             con.execute(f"delete from {table}")
         frames = {
-            "topics": topics.select("topic_id", "n_docs", "n_survey", "n_ticket", "signature", "label_signature",
-                                    "auto_label_en", "auto_label_ru"),
-            "topic_terms": result.terms, "topic_documents": result.assignments, "topic_examples": result.examples,
-            "topic_client_groups": groups[0], "topic_group_profiles": groups[1],
+            "topics": topics.select(
+                "topic_id",
+                "n_docs",
+                "n_survey",
+                "n_ticket",
+                "signature",
+                "label_signature",
+                "auto_label_en",
+                "auto_label_ru",
+            ),
+            "topic_terms": result.terms,
+            "topic_documents": result.assignments,
+            "topic_examples": result.examples,
+            "topic_client_groups": groups[0],
+            "topic_group_profiles": groups[1],
         }
         for table, frame in frames.items():
             con.register("_topic_frame", frame)
@@ -90,9 +113,18 @@ def _write_run(con: duckdb.DuckDBPyConnection, result: TopicModel, docs: pl.Data
             con.unregister("_topic_frame")
         con.execute(
             "insert into topic_runs values (?, ?, ?, current_localtimestamp(), ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, data_version(con), corpus_key(con), METHOD, docs.height,
-             int(docs["is_complaint"].sum()) if docs.height else 0, topics.height, result.n_phrasings,
-             int(groups[1]["group_id"].n_unique()) if groups[1].height else 0, round(seconds, 3)],
+            [
+                run_id,
+                data_version(con),
+                corpus_key(con),
+                METHOD,
+                docs.height,
+                int(docs["is_complaint"].sum()) if docs.height else 0,
+                topics.height,
+                result.n_phrasings,
+                int(groups[1]["group_id"].n_unique()) if groups[1].height else 0,
+                round(seconds, 3),
+            ],
         )
         con.execute("commit")
     except BaseException:
@@ -101,8 +133,13 @@ def _write_run(con: duckdb.DuckDBPyConnection, result: TopicModel, docs: pl.Data
     return run_id
 
 
-def build_topics(con: duckdb.DuckDBPyConnection, model: ServiceModel | None = None, *, seed: int = 7,
-                 progress: ProgressFn = _no_progress) -> int:
+def build_topics(
+    con: duckdb.DuckDBPyConnection,
+    model: ServiceModel | None = None,
+    *,
+    seed: int = 7,
+    progress: ProgressFn = _no_progress,
+) -> int:
     """Train topics and client groups on every feedback text; store them as a new run; its id.
 
     `model` is accepted for symmetry with the other pipelines (the texts carry what is needed).
@@ -120,8 +157,9 @@ def build_topics(con: duckdb.DuckDBPyConnection, model: ServiceModel | None = No
     with threadpool_limits(limits=1):
         result = train_topics(docs, seed=seed)
         progress(0.75, "Grouping clients by their complaints")
-        with_clients = result.assignments.join(docs.select("doc_id", "source", "client_id"),
-                                               on=["doc_id", "source"], how="left")
+        with_clients = result.assignments.join(
+            docs.select("doc_id", "source", "client_id"), on=["doc_id", "source"], how="left"
+        )
         groups = group_clients(with_clients, seed=seed)
     progress(0.9, "Saving")
     run_id = _write_run(con, result, docs, groups, time.perf_counter() - started)
@@ -129,11 +167,13 @@ def build_topics(con: duckdb.DuckDBPyConnection, model: ServiceModel | None = No
     return run_id
 
 
-def rename_topic(con: duckdb.DuckDBPyConnection, run_id: int, topic_id: int, label: str | None,
-                 actor: str | None = None) -> None:
+def rename_topic(
+    con: duckdb.DuckDBPyConnection, run_id: int, topic_id: int, label: str | None, actor: str | None = None
+) -> None:
     """Give a topic a name that later runs inherit; an empty name goes back to the automatic one."""
-    rows = con.execute("select label_signature from topics where run_id = ? and topic_id = ?",
-                       [run_id, topic_id]).fetchall()
+    rows = con.execute(
+        "select label_signature from topics where run_id = ? and topic_id = ?", [run_id, topic_id]
+    ).fetchall()
     if not rows:
         raise LookupError(f"topic {topic_id} of run {run_id} does not exist (the topics were rebuilt?)")
     signature = rows[0][0]
@@ -142,5 +182,6 @@ def rename_topic(con: duckdb.DuckDBPyConnection, run_id: int, topic_id: int, lab
         con.execute("delete from topic_labels where signature = ?", [signature])
         return
     con.execute(
-        "insert or replace into topic_labels values (?, ?, current_localtimestamp(), ?)", [signature, label, actor]
+        "insert or replace into topic_labels values (?, ?, current_localtimestamp(), ?)",
+        [signature, label, actor],
     )

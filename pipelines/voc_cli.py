@@ -22,8 +22,12 @@ from app.warehouse.voc_queries import topic_status
 
 
 def _progress(fraction: float, message: str) -> None:
-    print(f"\r[{'#' * int(30 * fraction):<30}] {fraction:4.0%} {message:<50}", end="\n" if fraction >= 1 else "",
-          file=sys.stderr, flush=True)
+    print(
+        f"\r[{'#' * int(30 * fraction):<30}] {fraction:4.0%} {message:<50}",
+        end="\n" if fraction >= 1 else "",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def cmd_topics(args, con, model, settings) -> int:
@@ -41,7 +45,9 @@ def cmd_topics(args, con, model, settings) -> int:
         "order by t.topic_id",
         [run_id],
     )
-    with pl.Config(tbl_rows=100, fmt_str_lengths=60, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
+    with pl.Config(
+        tbl_rows=100, fmt_str_lengths=60, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True
+    ):
         print(f"Run {run_id}: {topics.height} topics")
         print(topics)
     return 0
@@ -66,12 +72,20 @@ def cmd_follow_ups(args, con, model, settings) -> int:
 
 
 def add_voc_parser(sub: argparse._SubParsersAction) -> None:
-    topics = sub.add_parser("topics", help="train the complaint topics (and client groups) on comments and tickets")
-    topics.add_argument("--if-stale", action="store_true",
-                        help="do nothing when no survey or ticket batch changed since the last run")
+    topics = sub.add_parser(
+        "topics", help="train the complaint topics (and client groups) on comments and tickets"
+    )
+    topics.add_argument(
+        "--if-stale",
+        action="store_true",
+        help="do nothing when no survey or ticket batch changed since the last run",
+    )
     topics.add_argument("--seed", type=int, default=7)
     topics.set_defaults(func=cmd_topics)
     follow = sub.add_parser("follow-ups", help="detractor follow-up cases per owner")
-    follow.add_argument("--refresh-kpis", action="store_true",
-                        help="recompute the past-due KPIs (overdue moves with the calendar)")
+    follow.add_argument(
+        "--refresh-kpis",
+        action="store_true",
+        help="recompute the past-due KPIs (overdue moves with the calendar)",
+    )
     follow.set_defaults(func=cmd_follow_ups)

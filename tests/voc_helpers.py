@@ -14,8 +14,9 @@ SCRIPT_COMMENT = "<script>alert(1)</script> **bold** [link](https://example.com)
 
 
 def demo_client(con: duckdb.DuckDBPyConnection, grade: str = "a") -> str:
-    return con.execute("select min(client_id) from mart_clients where grade = ? and status = 'current'",
-                       [grade]).fetchall()[0][0]
+    return con.execute(
+        "select min(client_id) from mart_clients where grade = ? and status = 'current'", [grade]
+    ).fetchall()[0][0]
 
 
 def write_survey_batch(path: Path, model: ServiceModel, client_id: str, rows: list[dict]) -> Path:
@@ -27,8 +28,15 @@ def write_survey_batch(path: Path, model: ServiceModel, client_id: str, rows: li
     records = []
     for row in rows:
         record: dict[str, object] = {c: None for c in columns}
-        record.update(response_id=row["response_id"], client_id=client_id, respondent_role="decision_maker",
-                      submitted_at=row["submitted_at"], nps=row["nps"], channel="email", comment=row.get("comment"))
+        record.update(
+            response_id=row["response_id"],
+            client_id=client_id,
+            respondent_role="decision_maker",
+            submitted_at=row["submitted_at"],
+            nps=row["nps"],
+            channel="email",
+            comment=row.get("comment"),
+        )
         for tp in model.touchpoints:
             record[tp.rating_column] = tp.scale.min if tp.id == row.get("lowest") else tp.scale.max - 1
         records.append({k: None if v is None else str(v) for k, v in record.items()})

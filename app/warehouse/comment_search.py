@@ -67,8 +67,9 @@ def _conditions(spec: CommentQuery, params: dict[str, object]) -> list[str]:
     return clauses
 
 
-def search_feedback(con: duckdb.DuckDBPyConnection, key: TopicsKey, filters: Filters,
-                    spec: CommentQuery) -> pl.DataFrame:
+def search_feedback(
+    con: duckdb.DuckDBPyConnection, key: TopicsKey, filters: Filters, spec: CommentQuery
+) -> pl.DataFrame:
     """Matching texts, newest first, at most `spec.limit`; `n_matches` holds the full count."""
     where, params = feedback_scope(filters, spec.sources, complaints_only=False)
     clauses = [where, *_conditions(spec, params)]

@@ -75,7 +75,9 @@ def case_list(con: duckdb.DuckDBPyConnection, filters: Filters, spec: CaseQuery,
     )
 
 
-def case_summary(con: duckdb.DuckDBPyConnection, filters: Filters, today: date, by: str | None = None) -> pl.DataFrame:
+def case_summary(
+    con: duckdb.DuckDBPyConnection, filters: Filters, today: date, by: str | None = None
+) -> pl.DataFrame:
     """Counts and times (overall, or per owner department / period with `by`)."""
     if by not in (None, "owner_department", "period"):
         raise ValueError(f"cannot summarise by {by!r}")

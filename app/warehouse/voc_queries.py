@@ -21,7 +21,14 @@ from app.warehouse.filters import DIMENSION_COLUMNS, Filters, filter_sql
 
 FEEDBACK_COLUMNS = frozenset(("period", *DIMENSION_COLUMNS.values()))
 BREAKDOWN_COLUMNS: tuple[str, ...] = (
-    "period", "stage_id", "touchpoint_id", "block", "business_unit", "segment", "grade", "status",
+    "period",
+    "stage_id",
+    "touchpoint_id",
+    "block",
+    "business_unit",
+    "segment",
+    "grade",
+    "status",
 )
 SOURCES: tuple[str, ...] = ("survey", "ticket")
 
@@ -70,14 +77,23 @@ def topic_status(con: duckdb.DuckDBPyConnection, key: TopicsKey | None = None) -
     rows = con.execute(
         "select run_id, built_at, n_topics, n_documents, corpus_key from topic_runs order by run_id desc limit 1"
     ).fetchall()
-    n_docs = int(fetch_scalar(con, "select count(*) from mart_feedback") or 0) if table_exists(con, "mart_feedback") else 0
+    n_docs = (
+        int(fetch_scalar(con, "select count(*) from mart_feedback") or 0)
+        if table_exists(con, "mart_feedback")
+        else 0
+    )
     if not rows:
         return TopicStatus(None, None, 0, 0, None, current, n_docs)
     run_id, built_at, n_topics, n_documents, key = rows[0]
-    new = int(fetch_scalar(
-        con, "select count(*) from mart_feedback f where not exists "
-        "(select 1 from topic_documents d where d.run_id = ? and d.doc_id = f.doc_id and d.source = f.source)",
-        [run_id]) or 0)
+    new = int(
+        fetch_scalar(
+            con,
+            "select count(*) from mart_feedback f where not exists "
+            "(select 1 from topic_documents d where d.run_id = ? and d.doc_id = f.doc_id and d.source = f.source)",
+            [run_id],
+        )
+        or 0
+    )
     return TopicStatus(int(run_id), built_at, int(n_topics), int(n_documents), key, current, new)
 
 
@@ -94,7 +110,9 @@ def topics_key(con: duckdb.DuckDBPyConnection) -> TopicsKey:
     return TopicsKey(int(run_id) if run_id is not None else None, stamp or "")
 
 
-def feedback_scope(filters: Filters, sources: Sequence[str], complaints_only: bool) -> tuple[str, dict[str, object]]:
+def feedback_scope(
+    filters: Filters, sources: Sequence[str], complaints_only: bool
+) -> tuple[str, dict[str, object]]:
     where, params = filter_sql(filters, FEEDBACK_COLUMNS, alias="f")
     chosen = [s for s in SOURCES if s in sources] or list(SOURCES)
     params["sources"] = chosen
@@ -119,17 +137,30 @@ def topic_list(con: duckdb.DuckDBPyConnection, key: TopicsKey) -> pl.DataFrame:
 
 
 def topic_terms(con: duckdb.DuckDBPyConnection, key: TopicsKey) -> pl.DataFrame:
-    return query(con, "select topic_id, language, rank, stem, term, weight from topic_terms where run_id = $run_id "
-                      "order by topic_id, language, rank", {"run_id": key.run_id or -1})
+    return query(
+        con,
+        "select topic_id, language, rank, stem, term, weight from topic_terms where run_id = $run_id "
+        "order by topic_id, language, rank",
+        {"run_id": key.run_id or -1},
+    )
 
 
 def topic_examples(con: duckdb.DuckDBPyConnection, key: TopicsKey) -> pl.DataFrame:
-    return query(con, "select topic_id, language, rank, doc_id, source, text from topic_examples "
-                      "where run_id = $run_id order by topic_id, language, rank", {"run_id": key.run_id or -1})
+    return query(
+        con,
+        "select topic_id, language, rank, doc_id, source, text from topic_examples "
+        "where run_id = $run_id order by topic_id, language, rank",
+        {"run_id": key.run_id or -1},
+    )
 
 
-def topic_counts(con: duckdb.DuckDBPyConnection, key: TopicsKey, filters: Filters, by: Sequence[str] = (),
-                 sources: Sequence[str] = SOURCES) -> pl.DataFrame:
+def topic_counts(
+    con: duckdb.DuckDBPyConnection,
+    key: TopicsKey,
+    filters: Filters,
+    by: Sequence[str] = (),
+    sources: Sequence[str] = SOURCES,
+) -> pl.DataFrame:
     """Complaint texts per topic (null = no topic) × `by`, under the filters."""
     unknown = [c for c in by if c not in BREAKDOWN_COLUMNS]
     if unknown:
@@ -174,8 +205,9 @@ def client_groups(con: duckdb.DuckDBPyConnection, key: TopicsKey, filters: Filte
     NPS counts are the group's survey answers in the filtered periods; revenue and LTV are the client
     cards' figures (mart_clients), as on the overview.
     """
-    client_where, params = filter_sql(filters, frozenset(("business_unit", "segment", "grade", "status")),
-                                      alias="c")
+    client_where, params = filter_sql(
+        filters, frozenset(("business_unit", "segment", "grade", "status")), alias="c"
+    )
     answer_where, answer_params = filter_sql(filters, FEEDBACK_COLUMNS, alias="r", prefix="a")
     params.update(answer_params, run_id=key.run_id or -1)
     return query(
@@ -204,5 +236,9 @@ def client_groups(con: duckdb.DuckDBPyConnection, key: TopicsKey, filters: Filte
 
 
 def group_profiles(con: duckdb.DuckDBPyConnection, key: TopicsKey) -> pl.DataFrame:
-    return query(con, "select group_id, topic_id, share from topic_group_profiles where run_id = $run_id "
-                      "order by group_id, share desc", {"run_id": key.run_id or -1})
+    return query(
+        con,
+        "select group_id, topic_id, share from topic_group_profiles where run_id = $run_id "
+        "order by group_id, share desc",
+        {"run_id": key.run_id or -1},
+    )

@@ -18,12 +18,19 @@ def _no_exception(at) -> None:
     assert not at.exception, [e.message for e in at.exception]
 
 
-@pytest.mark.parametrize("query", [
-    {"view": "topics"}, {"view": "topics", "src": "ticket"},
-    {"view": "frequency"}, {"view": "frequency", "by": "block"}, {"view": "frequency", "by": "period"},
-    {"view": "frequency", "by": "segment", "src": "survey"},
-    {"view": "groups"}, {"view": "comments"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"view": "topics"},
+        {"view": "topics", "src": "ticket"},
+        {"view": "frequency"},
+        {"view": "frequency", "by": "block"},
+        {"view": "frequency", "by": "period"},
+        {"view": "frequency", "by": "segment", "src": "survey"},
+        {"view": "groups"},
+        {"view": "comments"},
+    ],
+)
 def test_voice_of_customer_sections_render(demo_env, query):
     at = run_app(query, page=VOC)
     _no_exception(at)
@@ -70,9 +77,20 @@ def test_topic_link_filters_the_comments(demo_env):
 def test_new_comments_make_topics_stale_and_an_analyst_rebuilds_them(demo_env, model, tmp_path):
     con = connect(demo_env / "warehouse.duckdb")
     try:
-        path = write_survey_batch(tmp_path / "wave.csv", model, demo_client(con), [
-            {"response_id": "VOC-AT1", "nps": 3, "submitted_at": "2026-11-20 10:00:00", "lowest": "delivery",
-             "comment": "Delivery late again, nobody called"}])
+        path = write_survey_batch(
+            tmp_path / "wave.csv",
+            model,
+            demo_client(con),
+            [
+                {
+                    "response_id": "VOC-AT1",
+                    "nps": 3,
+                    "submitted_at": "2026-11-20 10:00:00",
+                    "lowest": "delivery",
+                    "comment": "Delivery late again, nobody called",
+                }
+            ],
+        )
         assert load_file(con, model, "surveys", path, archive_dir=tmp_path / "archive").ok
     finally:
         con.close()
@@ -95,7 +113,9 @@ def test_follow_ups_page_shows_tiles_and_the_work_list(demo_env):
 def test_a_case_opened_by_link_is_updated_and_stays_updated(demo_env):
     con = connect(demo_env / "warehouse.duckdb")
     try:
-        case_id = con.execute("select min(case_id) from follow_up_cases where status = 'in_progress'").fetchall()[0][0]
+        case_id = con.execute(
+            "select min(case_id) from follow_up_cases where status = 'in_progress'"
+        ).fetchall()[0][0]
     finally:
         con.close()
     at = run_app({"case": str(case_id)}, page=FOLLOW_UPS)

@@ -59,12 +59,24 @@ def voc_server(demo_dir, model, tmp_path_factory):
     shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
     con = connect(folder / "warehouse.duckdb")
     try:
-        path = write_survey_batch(folder / "wave.csv", model, demo_client(con), [
-            {"response_id": RESPONSE_ID, "nps": 1, "submitted_at": "2026-11-20 10:00:00", "lowest": "delivery",
-             "comment": SCRIPT_COMMENT}])
+        path = write_survey_batch(
+            folder / "wave.csv",
+            model,
+            demo_client(con),
+            [
+                {
+                    "response_id": RESPONSE_ID,
+                    "nps": 1,
+                    "submitted_at": "2026-11-20 10:00:00",
+                    "lowest": "delivery",
+                    "comment": SCRIPT_COMMENT,
+                }
+            ],
+        )
         assert load_file(con, model, "surveys", path, archive_dir=folder / "archive").ok
-        case_id = con.execute("select case_id from follow_up_cases where response_id = ?",
-                              [RESPONSE_ID]).fetchall()[0][0]
+        case_id = con.execute(
+            "select case_id from follow_up_cases where response_id = ?", [RESPONSE_ID]
+        ).fetchall()[0][0]
     finally:
         con.close()
     server = AppServer(folder)
@@ -123,5 +135,6 @@ def test_a_status_change_survives_an_app_restart(page: Page, voc_server):
     facts = page.locator('[data-testid="stMarkdownContainer"]', has_text="Status:")
     expect(facts.first).to_contain_text("Resolved")
     expect(page.locator('[data-testid="stMarkdownContainer"]', has_text="Last note:").first).to_contain_text(
-        "Called back, new date agreed")
+        "Called back, new date agreed"
+    )
     assert_no_exception(page)

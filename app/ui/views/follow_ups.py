@@ -27,8 +27,16 @@ log_reason = "follow-up KPIs refreshed for {day}"
 
 def follow_up_kpi(model: ServiceModel, column: str):
     """The tree's KPI computed from mart_follow_ups' `column` (days_to_close or is_late), if any."""
-    return next((k for k in model.kpis if k.compute.kind == "sql" and "mart_follow_ups" in (k.compute.sql or "")
-                 and column in (k.compute.sql or "")), None)
+    return next(
+        (
+            k
+            for k in model.kpis
+            if k.compute.kind == "sql"
+            and "mart_follow_ups" in (k.compute.sql or "")
+            and column in (k.compute.sql or "")
+        ),
+        None,
+    )
 
 
 def _daily_refresh(model: ServiceModel, today: date) -> None:
@@ -51,24 +59,49 @@ def _tiles(summary: dict, model: ServiceModel) -> None:
     n_due, n_late = summary.get("n_due") or 0, summary.get("n_late") or 0
     columns = st.columns(4)
     with columns[0]:
-        metric_tile(t("fu.tile_open"), format_number(n_open), note=t("fu.tile_open_note", n=format_number(
-            summary.get("n_cases") or 0)), help=t("fu.tile_open_help"))
+        metric_tile(
+            t("fu.tile_open"),
+            format_number(n_open),
+            note=t("fu.tile_open_note", n=format_number(summary.get("n_cases") or 0)),
+            help=t("fu.tile_open_help"),
+        )
     with columns[1]:
         share = 100.0 * n_overdue / n_open if n_open else None
-        metric_tile(t("fu.tile_overdue"), format_number(n_overdue),
-                    note=t("fu.tile_overdue_note", pct=format_number(share)), help=t("fu.tile_overdue_help"))
+        metric_tile(
+            t("fu.tile_overdue"),
+            format_number(n_overdue),
+            note=t("fu.tile_overdue_note", pct=format_number(share)),
+            help=t("fu.tile_overdue_help"),
+        )
     with columns[2]:
-        target = f" · {t('fu.target', value=format_number(close_kpi.target))}" if close_kpi and close_kpi.target else ""
-        metric_tile(t("fu.tile_close_days"), format_number(summary.get("median_days_to_close"), 1),
-                    note=t("fu.tile_close_note", n=format_number(summary.get("n_closed") or 0)) + target,
-                    help=t("fu.tile_close_help"), link_page="kpi_tree" if close_kpi else None,
-                    link_params={"kpi": close_kpi.id} if close_kpi else None)
+        target = (
+            f" · {t('fu.target', value=format_number(close_kpi.target))}"
+            if close_kpi and close_kpi.target
+            else ""
+        )
+        metric_tile(
+            t("fu.tile_close_days"),
+            format_number(summary.get("median_days_to_close"), 1),
+            note=t("fu.tile_close_note", n=format_number(summary.get("n_closed") or 0)) + target,
+            help=t("fu.tile_close_help"),
+            link_page="kpi_tree" if close_kpi else None,
+            link_params={"kpi": close_kpi.id} if close_kpi else None,
+        )
     with columns[3]:
         pct = 100.0 * n_late / n_due if n_due else None
-        target = f" · {t('fu.target', value=format_number(late_kpi.target))} %" if late_kpi and late_kpi.target else ""
-        metric_tile(t("fu.tile_late"), f"{format_number(pct)} %", note=t("fu.tile_late_note", n=format_number(n_due))
-                    + target, help=t("fu.tile_late_help"), link_page="kpi_tree" if late_kpi else None,
-                    link_params={"kpi": late_kpi.id} if late_kpi else None)
+        target = (
+            f" · {t('fu.target', value=format_number(late_kpi.target))} %"
+            if late_kpi and late_kpi.target
+            else ""
+        )
+        metric_tile(
+            t("fu.tile_late"),
+            f"{format_number(pct)} %",
+            note=t("fu.tile_late_note", n=format_number(n_due)) + target,
+            help=t("fu.tile_late_help"),
+            link_page="kpi_tree" if late_kpi else None,
+            link_params={"kpi": late_kpi.id} if late_kpi else None,
+        )
 
 
 def _charts(filters: Filters, model: ServiceModel, lang: str, today: date) -> None:
@@ -76,24 +109,37 @@ def _charts(filters: Filters, model: ServiceModel, lang: str, today: date) -> No
     left, right = st.columns([2, 3], gap="large")
     with left:
         st.subheader(t("fu.workload_title"), anchor=False)
-        by_owner = cached_query(case_summary, filters, today, by="owner_department").filter(pl.col("n_open") > 0)
+        by_owner = cached_query(case_summary, filters, today, by="owner_department").filter(
+            pl.col("n_open") > 0
+        )
         if by_owner.is_empty():
             empty_state(t("fu.no_open"))
         else:
             frame = by_owner.select(
-                pl.col("owner_department").replace_strict(departments, default=pl.col("owner_department"),
-                                                          return_dtype=pl.String).fill_null(t("fu.unassigned"))
+                pl.col("owner_department")
+                .replace_strict(departments, default=pl.col("owner_department"), return_dtype=pl.String)
+                .fill_null(t("fu.unassigned"))
                 .alias("department"),
-                (pl.col("n_open") - pl.col("n_overdue")).alias("n_on_time"), "n_overdue")
-            chart = charts.workload(frame, x_title=t("fu.open_cases"), on_time=t("fu.on_time"), overdue=t("fu.overdue"))
+                (pl.col("n_open") - pl.col("n_overdue")).alias("n_on_time"),
+                "n_overdue",
+            )
+            chart = charts.workload(
+                frame, x_title=t("fu.open_cases"), on_time=t("fu.on_time"), overdue=t("fu.overdue")
+            )
             chart_with_table(chart, frame, key="fu_workload", file_stem="follow_up_workload")
     with right:
         st.subheader(t("fu.trend_title"), anchor=False)
         by_period = cached_query(case_summary, filters, today, by="period").with_columns(
-            (100.0 * pl.col("n_late") / pl.col("n_due")).alias("pct_late"))
+            (100.0 * pl.col("n_late") / pl.col("n_due")).alias("pct_late")
+        )
         close_kpi = follow_up_kpi(model, "days_to_close")
-        chart = charts.close_times(by_period, x_title=t("common.period"), y_title=t("fu.median_days"),
-                                   late_title=t("fu.pct_late"), target=close_kpi.target if close_kpi else None)
+        chart = charts.close_times(
+            by_period,
+            x_title=t("common.period"),
+            y_title=t("fu.median_days"),
+            late_title=t("fu.pct_late"),
+            target=close_kpi.target if close_kpi else None,
+        )
         chart_with_table(chart, by_period, key="fu_trend", file_stem="follow_up_trend")
         st.caption(t("fu.trend_note"))
 
@@ -112,8 +158,17 @@ def render(filters: Filters) -> None:
     today = date.today()
     _daily_refresh(model, today)
     summary_text = filters_summary(model, filters.as_dict(), lang, t("filters.summary_all"))
-    page_header(t("fu.title"), t("fu.subtitle", first=filters.period_from or "–", last=filters.period_to or "–",
-                                 segment=summary_text) + " · " + _due_policy(model, lang))
+    page_header(
+        t("fu.title"),
+        t(
+            "fu.subtitle",
+            first=filters.period_from or "–",
+            last=filters.period_to or "–",
+            segment=summary_text,
+        )
+        + " · "
+        + _due_policy(model, lang),
+    )
     totals = cached_query(case_summary, filters, today)
     summary = totals.row(0, named=True) if totals.height else {}
     if not summary.get("n_cases"):

@@ -45,7 +45,10 @@ def _facts(row: dict, model: ServiceModel, lang: str) -> None:
         (t("common.metric.nps"), format_number(row["nps"])),
         (t("common.grade"), model.label("grades", row["grade"], lang) if row["grade"] else "–"),
         (t("fu.col_touchpoint"), touchpoints.get(row["touchpoint_id"], row["touchpoint_id"] or "–")),
-        (t("fu.owner"), departments.get(row["owner_department"], row["owner_department"] or t("fu.unassigned"))),
+        (
+            t("fu.owner"),
+            departments.get(row["owner_department"], row["owner_department"] or t("fu.unassigned")),
+        ),
         (t("fu.assignee"), row["assignee"] or "–"),
         (t("fu.status"), t(f"fu.status_{row['case_status']}")),
         (t("fu.col_due"), str(row["due_date"] or "–")),
@@ -58,23 +61,36 @@ def _facts(row: dict, model: ServiceModel, lang: str) -> None:
         facts.append((t("fu.col_note"), row["last_note"]))
     half = (len(facts) + 1) // 2
     for column, part in zip(st.columns(2), (facts[:half], facts[half:]), strict=True):
-        column.markdown("  \n".join(f"**{escape_markdown(label)}:** {escape_markdown(value)}" for label, value in part))
+        column.markdown(
+            "  \n".join(f"**{escape_markdown(label)}:** {escape_markdown(value)}" for label, value in part)
+        )
 
 
 def _edit_form(row: dict, model: ServiceModel, lang: str) -> None:
     departments = option_labels(model, "departments", lang)
     with st.form(f"fu_edit_{row['case_id']}"):
-        status = st.selectbox(t("fu.status"), list(USER_STATUSES), index=list(USER_STATUSES).index(row["case_status"]),
-                              format_func=lambda s: t(f"fu.status_{s}"))
+        status = st.selectbox(
+            t("fu.status"),
+            list(USER_STATUSES),
+            index=list(USER_STATUSES).index(row["case_status"]),
+            format_func=lambda s: t(f"fu.status_{s}"),
+        )
         owners = list(departments)
-        owner = st.selectbox(t("fu.owner"), owners, index=owners.index(row["owner_department"])
-                             if row["owner_department"] in owners else None, format_func=lambda d: departments.get(d, d),
-                             placeholder=t("fu.unassigned"))
+        owner = st.selectbox(
+            t("fu.owner"),
+            owners,
+            index=owners.index(row["owner_department"]) if row["owner_department"] in owners else None,
+            format_func=lambda d: departments.get(d, d),
+            placeholder=t("fu.unassigned"),
+        )
         assignee = st.text_input(t("fu.assignee"), value=row["assignee"] or "", max_chars=80)
         note = st.text_area(t("fu.note"), placeholder=t("fu.note_hint"), max_chars=2000, height=90)
         if st.form_submit_button(t("fu.save"), type="primary", icon=":material/save:"):
-            _save([row["case_id"]], model, CaseChange(status=status, owner_department=owner, assignee=assignee,
-                                                        note=note))
+            _save(
+                [row["case_id"]],
+                model,
+                CaseChange(status=status, owner_department=owner, assignee=assignee, note=note),
+            )
 
 
 def render_case_panel(case_id: int, model: ServiceModel, lang: str) -> None:
@@ -87,8 +103,10 @@ def render_case_panel(case_id: int, model: ServiceModel, lang: str) -> None:
         return
     row = detail.row(0, named=True)
     head, close = st.columns([6, 1], vertical_alignment="center")
-    head.subheader(t("fu.case_title", case=f"FU-{case_id:05d}", client=escape_markdown(row["client_name"] or "–")),
-                   anchor=False)
+    head.subheader(
+        t("fu.case_title", case=f"FU-{case_id:05d}", client=escape_markdown(row["client_name"] or "–")),
+        anchor=False,
+    )
     if close.button(t("fu.close_panel"), key="fu_close_panel", icon=":material/close:", type="tertiary"):
         url_state.publish("case", None)
         st.rerun()
@@ -122,10 +140,12 @@ def _history(events: pl.DataFrame) -> pl.DataFrame:
     return events.select(
         pl.col("event_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("fu.col_when")),
         pl.col("actor").fill_null("–").alias(t("fu.col_who")),
-        pl.col("kind").map_elements(lambda k: t(f"fu.event_{k}"), return_dtype=pl.String).alias(t("fu.col_what")),
-        pl.struct("kind", "old_value", "new_value").map_elements(
-            lambda s: describe(s["kind"], s["old_value"], s["new_value"]), return_dtype=pl.String
-        ).alias(t("fu.col_change")),
+        pl.col("kind")
+        .map_elements(lambda k: t(f"fu.event_{k}"), return_dtype=pl.String)
+        .alias(t("fu.col_what")),
+        pl.struct("kind", "old_value", "new_value")
+        .map_elements(lambda s: describe(s["kind"], s["old_value"], s["new_value"]), return_dtype=pl.String)
+        .alias(t("fu.col_change")),
         pl.col("note").fill_null("").alias(t("fu.col_event_note")),
     )
 
@@ -141,11 +161,26 @@ def render_bulk_panel(case_ids: list[int], model: ServiceModel, lang: str) -> No
     departments = option_labels(model, "departments", lang)
     with st.form("fu_bulk"):
         left, right = st.columns(2)
-        status = left.selectbox(t("fu.status"), [KEEP, *USER_STATUSES],
-                                format_func=lambda s: t("fu.keep") if s == KEEP else t(f"fu.status_{s}"))
-        owner = right.selectbox(t("fu.owner"), [KEEP, *departments],
-                                format_func=lambda d: t("fu.keep") if d == KEEP else departments.get(d, d))
+        status = left.selectbox(
+            t("fu.status"),
+            [KEEP, *USER_STATUSES],
+            format_func=lambda s: t("fu.keep") if s == KEEP else t(f"fu.status_{s}"),
+        )
+        owner = right.selectbox(
+            t("fu.owner"),
+            [KEEP, *departments],
+            format_func=lambda d: t("fu.keep") if d == KEEP else departments.get(d, d),
+        )
         note = st.text_area(t("fu.note"), placeholder=t("fu.note_hint"), max_chars=2000, height=80)
-        if st.form_submit_button(t("fu.bulk_save", n=len(case_ids)), type="primary", icon=":material/done_all:"):
-            _save(case_ids, model, CaseChange(status=None if status == KEEP else status,
-                                              owner_department=UNCHANGED if owner == KEEP else owner, note=note))
+        if st.form_submit_button(
+            t("fu.bulk_save", n=len(case_ids)), type="primary", icon=":material/done_all:"
+        ):
+            _save(
+                case_ids,
+                model,
+                CaseChange(
+                    status=None if status == KEEP else status,
+                    owner_department=UNCHANGED if owner == KEEP else owner,
+                    note=note,
+                ),
+            )

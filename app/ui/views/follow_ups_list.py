@@ -34,17 +34,28 @@ def _controls(model: ServiceModel, lang: str) -> CaseQuery:
     st.session_state.setdefault("fu_statuses", ["open", "in_progress"])
     first, second, third, fourth = st.columns([3, 3, 3, 2], vertical_alignment="bottom")
     with first:
-        statuses = st.multiselect(t("fu.status"), list(USER_STATUSES), key="fu_statuses",
-                                  format_func=lambda s: t(f"fu.status_{s}"), placeholder=t("filters.all"))
+        statuses = st.multiselect(
+            t("fu.status"),
+            list(USER_STATUSES),
+            key="fu_statuses",
+            format_func=lambda s: t(f"fu.status_{s}"),
+            placeholder=t("filters.all"),
+        )
     with second:
-        owners = st.multiselect(t("fu.owner"), list(departments), key="fu_owners",
-                                format_func=lambda d: departments.get(d, d), placeholder=t("filters.all"))
+        owners = st.multiselect(
+            t("fu.owner"),
+            list(departments),
+            key="fu_owners",
+            format_func=lambda d: departments.get(d, d),
+            placeholder=t("filters.all"),
+        )
     with third:
         text = st.text_input(t("fu.search"), key="fu_search", placeholder=t("fu.search_hint"), max_chars=120)
     with fourth:
         overdue = st.toggle(t("fu.overdue_only"), key="fu_overdue_only")
-    return CaseQuery(case_statuses=tuple(statuses), owners=tuple(owners), overdue_only=overdue, text=text,
-                     limit=ROW_LIMIT)
+    return CaseQuery(
+        case_statuses=tuple(statuses), owners=tuple(owners), overdue_only=overdue, text=text, limit=ROW_LIMIT
+    )
 
 
 def _table(frame: pl.DataFrame, model: ServiceModel, lang: str) -> pl.DataFrame:
@@ -55,17 +66,22 @@ def _table(frame: pl.DataFrame, model: ServiceModel, lang: str) -> pl.DataFrame:
     return frame.select(
         pl.col("case_id").map_elements(case_code, return_dtype=pl.String).alias("case"),
         "due_date",
-        pl.when(pl.col("is_overdue")).then(pl.format("⚠ {}", pl.col("days_overdue"))).otherwise(pl.lit(""))
+        pl.when(pl.col("is_overdue"))
+        .then(pl.format("⚠ {}", pl.col("days_overdue")))
+        .otherwise(pl.lit(""))
         .alias("overdue"),
-        pl.col("case_status").replace_strict(statuses, default=pl.col("case_status"),
-                                             return_dtype=pl.String).alias("status"),
+        pl.col("case_status")
+        .replace_strict(statuses, default=pl.col("case_status"), return_dtype=pl.String)
+        .alias("status"),
         "client_name",
         "nps",
-        pl.col("owner_department").replace_strict(departments, default=pl.col("owner_department"),
-                                                  return_dtype=pl.String).alias("owner"),
+        pl.col("owner_department")
+        .replace_strict(departments, default=pl.col("owner_department"), return_dtype=pl.String)
+        .alias("owner"),
         pl.col("assignee").fill_null(""),
-        pl.col("touchpoint_id").replace_strict(touchpoints, default=pl.col("touchpoint_id"),
-                                               return_dtype=pl.String).alias("touchpoint"),
+        pl.col("touchpoint_id")
+        .replace_strict(touchpoints, default=pl.col("touchpoint_id"), return_dtype=pl.String)
+        .alias("touchpoint"),
         pl.col("comment").fill_null(""),
         pl.col("last_note").fill_null(""),
         pl.col("received_at").dt.date().alias("received"),
@@ -96,8 +112,14 @@ def render_work_list(filters: Filters, model: ServiceModel, lang: str, today: da
     selected: list[int] = []
     if frame.height:
         event = st.dataframe(
-            table, key="fu_table", hide_index=True, on_select="rerun", selection_mode="multi-row", height=390,
-            column_config=_column_config())
+            table,
+            key="fu_table",
+            hide_index=True,
+            on_select="rerun",
+            selection_mode="multi-row",
+            height=390,
+            column_config=_column_config(),
+        )
         rows = event.selection.rows if event and event.selection else []
         selected = [int(frame["case_id"][r]) for r in rows]
         download_buttons(table, "follow_up_cases", key="fu_download")

@@ -22,14 +22,24 @@ from app.warehouse.filters import Filters
 from app.warehouse.voc_queries import TopicStatus
 
 SECTIONS: tuple[str, ...] = ("topics", "frequency", "groups", "comments")
-SOURCE_CHOICES: dict[str, tuple[str, ...]] = {"all": ("survey", "ticket"), "survey": ("survey",),
-                                              "ticket": ("ticket",)}
+SOURCE_CHOICES: dict[str, tuple[str, ...]] = {
+    "all": ("survey", "ticket"),
+    "survey": ("survey",),
+    "ticket": ("ticket",),
+}
 
 
 def source_control(key: str) -> tuple[str, ...]:
     """Comments, tickets or both (`?src=`), shared by the sections that count texts."""
-    choice = url_segmented(t("voc.sources"), list(SOURCE_CHOICES), key=key, param="src", default="all",
-                           format_func=lambda c: t(f"voc.source_{c}"), label_visibility="collapsed")
+    choice = url_segmented(
+        t("voc.sources"),
+        list(SOURCE_CHOICES),
+        key=key,
+        param="src",
+        default="all",
+        format_func=lambda c: t(f"voc.source_{c}"),
+        label_visibility="collapsed",
+    )
     return SOURCE_CHOICES[choice]
 
 
@@ -38,8 +48,11 @@ def _rebuild(model: ServiceModel) -> None:
     from pipelines.topics import build_topics
 
     bar = st.progress(0.0, text=t("voc.rebuilding", pct=0))
-    build_topics(cursor(), model, progress=lambda f, _m: bar.progress(min(f, 1.0), text=t("voc.rebuilding",
-                                                                                           pct=round(100 * f))))
+    build_topics(
+        cursor(),
+        model,
+        progress=lambda f, _m: bar.progress(min(f, 1.0), text=t("voc.rebuilding", pct=round(100 * f))),
+    )
     st.session_state["_voc_rebuilt"] = True
     st.rerun()
 
@@ -51,19 +64,31 @@ def _status_line(info: TopicStatus, model: ServiceModel) -> None:
     analyst = can("analyst")
     if not info.exists:
         empty_state(t("voc.no_topics"), t("voc.no_topics_hint"))
-        rebuild = analyst and st.button(t("voc.rebuild"), key="voc_rebuild", icon=":material/model_training:",
-                                        type="primary", help=t("voc.rebuild_help"))
+        rebuild = analyst and st.button(
+            t("voc.rebuild"),
+            key="voc_rebuild",
+            icon=":material/model_training:",
+            type="primary",
+            help=t("voc.rebuild_help"),
+        )
     else:
         built = info.built_at.strftime("%Y-%m-%d %H:%M") if info.built_at else "–"
         left, right = st.columns([5, 1], vertical_alignment="center")
-        left.caption(t("voc.status", n=info.n_topics, docs=format_number(info.n_documents), built=built),
-                     help=t("voc.method_help"))
+        left.caption(
+            t("voc.status", n=info.n_topics, docs=format_number(info.n_documents), built=built),
+            help=t("voc.method_help"),
+        )
         if info.is_stale:
             st.warning(t("voc.stale", n=format_number(info.n_new_documents)), icon=":material/update:")
             if not analyst:
                 st.caption(t("voc.stale_ask_analyst"))
-        rebuild = analyst and right.button(t("voc.rebuild"), key="voc_rebuild", icon=":material/model_training:",
-                                           type="primary" if info.is_stale else "tertiary", help=t("voc.rebuild_help"))
+        rebuild = analyst and right.button(
+            t("voc.rebuild"),
+            key="voc_rebuild",
+            icon=":material/model_training:",
+            type="primary" if info.is_stale else "tertiary",
+            help=t("voc.rebuild_help"),
+        )
     if rebuild:
         _rebuild(model)
 
@@ -72,8 +97,10 @@ def render(filters: Filters) -> None:
     model = service_model()
     lang = current_language()
     summary = filters_summary(model, filters.as_dict(), lang, t("filters.summary_all"))
-    page_header(t("voc.title"), t("voc.subtitle", first=filters.period_from or "–", last=filters.period_to or "–",
-                                  segment=summary))
+    page_header(
+        t("voc.title"),
+        t("voc.subtitle", first=filters.period_from or "–", last=filters.period_to or "–", segment=summary),
+    )
     key = data.current_key()
     info = data.status(key)
     _status_line(info, model)
@@ -81,8 +108,15 @@ def render(filters: Filters) -> None:
         return
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     with left:
-        section = url_segmented(t("voc.section"), list(SECTIONS), key="voc_section", param="view", default="topics",
-                                format_func=lambda s: t(f"voc.section_{s}"), label_visibility="collapsed")
+        section = url_segmented(
+            t("voc.section"),
+            list(SECTIONS),
+            key="voc_section",
+            param="view",
+            default="topics",
+            format_func=lambda s: t(f"voc.section_{s}"),
+            label_visibility="collapsed",
+        )
     if section == "groups":  # groups are made of clients, not of texts
         from app.ui.views.voc_groups import render_groups
 

@@ -16,8 +16,12 @@ from app.warehouse import voc_queries as q
 from app.warehouse.filters import Filters
 from app.warehouse.scores import stage_dimension, touchpoint_dimension
 
-SEGMENT_BREAKDOWNS = {"business_unit": "business_units", "segment": "segments", "grade": "grades",
-                      "status": "statuses"}
+SEGMENT_BREAKDOWNS = {
+    "business_unit": "business_units",
+    "segment": "segments",
+    "grade": "grades",
+    "status": "statuses",
+}
 
 
 def current_key() -> q.TopicsKey:
@@ -45,7 +49,9 @@ def examples(key: q.TopicsKey) -> pl.DataFrame:
     return cached_query(q.topic_examples, key)
 
 
-def counts(key: q.TopicsKey, filters: Filters, by: tuple[str, ...] = (), sources: tuple[str, ...] = q.SOURCES) -> pl.DataFrame:
+def counts(
+    key: q.TopicsKey, filters: Filters, by: tuple[str, ...] = (), sources: tuple[str, ...] = q.SOURCES
+) -> pl.DataFrame:
     return cached_query(q.topic_counts, key, filters, by=by, sources=sources)
 
 
@@ -54,8 +60,13 @@ def frequency(key: q.TopicsKey, filters: Filters, lang: str, sources: tuple[str,
     names = display(key, lang)
     shares = voc.topic_shares(counts(key, filters, (), sources), names, [])
     mix = voc.detractor_shares(cached_query(q.topic_score_mix, key, filters), names)
-    return shares.join(mix.select("topic_key", pl.col("n").alias("n_comments"), "pct_detractors",
-                                  "pct_detractors_moe", "avg_nps"), on="topic_key", how="left")
+    return shares.join(
+        mix.select(
+            "topic_key", pl.col("n").alias("n_comments"), "pct_detractors", "pct_detractors_moe", "avg_nps"
+        ),
+        on="topic_key",
+        how="left",
+    )
 
 
 def breakdown_labels(column: str, model: ServiceModel, lang: str) -> dict[str, str]:
@@ -74,32 +85,51 @@ def breakdown_labels(column: str, model: ServiceModel, lang: str) -> dict[str, s
     return {}
 
 
-def shares_by(key: q.TopicsKey, filters: Filters, column: str, model: ServiceModel, lang: str,
-              sources: tuple[str, ...]) -> tuple[pl.DataFrame, list[str]]:
+def shares_by(
+    key: q.TopicsKey, filters: Filters, column: str, model: ServiceModel, lang: str, sources: tuple[str, ...]
+) -> tuple[pl.DataFrame, list[str]]:
     """Topic shares per value of `column`, labelled; and the column values in display order."""
     frame = voc.topic_shares(counts(key, filters, (column,), sources), display(key, lang), [column])
     frame = frame.filter(pl.col(column).is_not_null())
     labels = breakdown_labels(column, model, lang)
-    ordered = [v for v in labels if v in set(frame[column].to_list())] if labels else sorted(
-        frame[column].unique().to_list())
+    ordered = (
+        [v for v in labels if v in set(frame[column].to_list())]
+        if labels
+        else sorted(frame[column].unique().to_list())
+    )
     ordered += sorted(v for v in frame[column].unique().to_list() if v not in ordered)
-    frame = frame.with_columns(pl.col(column).replace_strict(labels, default=pl.col(column), return_dtype=pl.String)
-                               .alias("group"))
+    frame = frame.with_columns(
+        pl.col(column).replace_strict(labels, default=pl.col(column), return_dtype=pl.String).alias("group")
+    )
     order = [labels.get(v, v) for v in ordered]
     return frame, order
 
 
-def growth(key: q.TopicsKey, filters: Filters, lang: str, sources: tuple[str, ...], current: str, previous: str,
-           min_n: int) -> pl.DataFrame:
-    return voc.topic_growth(counts(key, filters, ("period",), sources), display(key, lang), current, previous, min_n)
+def growth(
+    key: q.TopicsKey,
+    filters: Filters,
+    lang: str,
+    sources: tuple[str, ...],
+    current: str,
+    previous: str,
+    min_n: int,
+) -> pl.DataFrame:
+    return voc.topic_growth(
+        counts(key, filters, ("period",), sources), display(key, lang), current, previous, min_n
+    )
 
 
 def groups(key: q.TopicsKey, filters: Filters, lang: str) -> pl.DataFrame:
-    return voc.group_summary(cached_query(q.client_groups, key, filters), cached_query(q.group_profiles, key),
-                             display(key, lang))
+    return voc.group_summary(
+        cached_query(q.client_groups, key, filters), cached_query(q.group_profiles, key), display(key, lang)
+    )
 
 
 def group_profile_cells(key: q.TopicsKey, lang: str) -> pl.DataFrame:
     profiles = cached_query(q.group_profiles, key)
     names = display(key, lang)
-    return voc.with_topic_keys(profiles, names).group_by("group_id", "topic_key", "topic").agg(pl.col("share").sum())
+    return (
+        voc.with_topic_keys(profiles, names)
+        .group_by("group_id", "topic_key", "topic")
+        .agg(pl.col("share").sum())
+    )
