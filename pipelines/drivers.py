@@ -86,12 +86,17 @@ def _too_small(rows: pl.DataFrame, target: Target, config: TrainConfig) -> bool:
 
 
 def fit_segment(
-    frame: pl.DataFrame, specs: Sequence[FeatureSpec], segment: Segment, target: Target, config: TrainConfig
+    frame: pl.DataFrame,
+    specs: Sequence[FeatureSpec],
+    segment: Segment,
+    target: Target,
+    config: TrainConfig,
+    order: int = 0,
 ) -> SegmentResult:
     """One model (or a 'too_small' record) for one segment and target."""
     segment_rows = segment.select(frame)
     rows = target_rows(segment_rows, target)
-    model = _model_row(segment, target, rows, segment_rows)
+    model = _model_row(segment, target, rows, segment_rows) | {"segment_order": order}
     if _too_small(rows, target, config):
         return SegmentResult(model | {"status": "too_small"})
     seed = config.seed + zlib.crc32(str(model["model_id"]).encode()) % 100_000
@@ -142,6 +147,7 @@ MODEL_SCHEMA = {
     "segment_id": pl.String,
     "segment_label_en": pl.String,
     "segment_label_ru": pl.String,
+    "segment_order": pl.Int64,
     "status": pl.String,
     "n_rows": pl.Int64,
     "n_total": pl.Int64,
@@ -230,15 +236,20 @@ def train_drivers(
     version = data_version(con)
     progress(0.0, "Reading responses, ratings and operational facts")
     frame, specs = feature_frame(con, model), feature_specs(model)
-    jobs = [(segment, target) for target in targets for segment in segment_definitions(model)]
+    jobs = [
+        (order, segment, target)
+        for target in targets
+        for order, segment in enumerate(segment_definitions(model))
+    ]
     results: list[SegmentResult] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = [
-            pool.submit(fit_segment, frame, specs, segment, target, config) for segment, target in jobs
+            pool.submit(fit_segment, frame, specs, segment, target, config, order)
+            for order, segment, target in jobs
         ]
         for i, future in enumerate(futures):
             results.append(future.result())
-            segment, target = jobs[i]
+            _, segment, target = jobs[i]
             progress(0.02 + 0.93 * (i + 1) / len(jobs), f"{target}: {segment.label_en}")
     progress(0.96, "Writing results to the warehouse")
     run_id = next_run_id(con)

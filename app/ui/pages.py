@@ -47,6 +47,7 @@ class PageEntry:
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("explore", "app_pages/overview.py", "page.overview", ":material/dashboard:"),
     PageEntry("explore", "app_pages/journey_map.py", "page.journey_map", ":material/route:"),
+    PageEntry("explore", "app_pages/drivers.py", "page.drivers", ":material/insights:"),
     PageEntry("explore", "app_pages/kpi_tree.py", "page.kpi_tree", ":material/account_tree:"),
     PageEntry("explore", "app_pages/clients.py", "page.clients", ":material/groups:"),
     PageEntry("explore", "app_pages/bottlenecks.py", "page.bottlenecks", ":material/hourglass_bottom:"),

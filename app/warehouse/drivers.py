@@ -100,7 +100,7 @@ def models(con: duckdb.DuckDBPyConnection, target: str, run_id: int) -> pl.DataF
         con,
         """
         select * exclude (model_text) from driver_models
-        where target = $target and run_id = $run_id order by segment_id = 'all' desc, segment_id
+        where target = $target and run_id = $run_id order by segment_order, segment_id
     """,
         {"target": target, "run_id": run_id},
     )

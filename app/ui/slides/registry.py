@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 SLIDE_FUNCTIONS: dict[str, str] = {
     "overview": "app.ui.views.overview_slide:slide_content",
     "journey_map": "app.ui.views.journey_slide:slide_content",
+    "drivers": "app.ui.views.drivers_slide:slide_content",
     "kpi_tree": "app.ui.views.kpi_slide:slide_content",
     "clients": "app.ui.views.clients_slide:slide_content",
     "voice_of_customer": "app.ui.views.voc_slide:slide_content",
