@@ -58,7 +58,8 @@ def _hours(expr: pl.Expr) -> pl.Expr:
 
 
 def timed_steps(steps: pl.LazyFrame, as_of: datetime | None) -> pl.LazyFrame:
-    """Add elapsed_hours (duration, or running time so far), step_hours, excess_hours, is_over."""
+    """Add elapsed_hours (duration, or running time so far), step_hours, excess_hours, is_over and
+    finished_step_hours (step_hours of finished steps only, for the as-is medians)."""
     elapsed = pl.col("duration_hours")
     if as_of is not None:
         running = _hours(pl.lit(as_of, dtype=pl.Datetime("us")) - pl.col("started_at")).clip(lower_bound=0.0)
@@ -70,6 +71,7 @@ def timed_steps(steps: pl.LazyFrame, as_of: datetime | None) -> pl.LazyFrame:
         .with_columns(
             excess_hours=(pl.col("step_hours") - pl.col("target_hours")).clip(lower_bound=0.0).fill_null(0.0),
             is_over=(pl.col("step_hours") > pl.col("target_hours")).fill_null(False),
+            finished_step_hours=pl.when(pl.col("ended_at").is_not_null()).then(pl.col("step_hours")),
         )
     )
 
@@ -106,27 +108,58 @@ class PreparedEvents:
     totals: pl.DataFrame  # process, weeks, excess_total, lateness_total
 
 
+def _lookup(keys: pl.Series, values: pl.Series, alias: str) -> pl.Expr:
+    """Map the case key to a per-case value (null elsewhere): a one-column hash lookup, so the
+    millions of event rows are not gathered by a join."""
+    return pl.col(CASE_KEY).replace_strict(keys, values, default=None, return_dtype=pl.Float64).alias(alias)
+
+
 def prepare_events(steps: pl.DataFrame, cases: pl.DataFrame, as_of: datetime | None = None) -> PreparedEvents:
     """Each event with `lateness_hours_attributed`: its case's late hours × its share of the overrun."""
     as_of = as_of if as_of is not None else data_as_of(steps)
     lateness = case_lateness(cases.lazy(), as_of)
-    late = lateness.filter(pl.col("lateness_hours") > 0).select(case_key(), "lateness_hours")
+    late = lateness.filter(pl.col("lateness_hours") > 0).select(case_key(), "lateness_hours").collect()
     timed = (
         timed_steps(steps.lazy().with_columns(case_key()), as_of)
-        .join(late, on=CASE_KEY, how="left")
+        .with_columns(_lookup(late[CASE_KEY], late["lateness_hours"], "lateness_hours"))
         .collect()
     )
-    # the per-case overrun sum is needed for late cases only: a window over their events, not all
-    is_late = pl.col("lateness_hours").is_not_null()
-    case_excess = pl.col("excess_hours").sum().over(CASE_KEY)
-    share = pl.when(case_excess > 0).then(pl.col("lateness_hours") * pl.col("excess_hours") / case_excess)
-    events = pl.concat(
-        [
-            timed.filter(is_late).with_columns(lateness_hours_attributed=share.otherwise(0.0)),
-            timed.filter(~is_late).with_columns(lateness_hours_attributed=pl.lit(0.0)),
-        ]
+    # the per-case overrun sum is needed for late cases only
+    excess = (
+        timed.lazy()
+        .select(CASE_KEY, "excess_hours", "lateness_hours")
+        .filter(pl.col("lateness_hours").is_not_null())
+        .group_by(CASE_KEY)
+        .agg(pl.col("excess_hours").sum())
+        .collect()
+    )
+    case_excess = _lookup(excess[CASE_KEY], excess["excess_hours"], "case_excess")
+    events = (
+        timed.lazy()
+        .with_columns(case_excess)
+        .with_columns(
+            lateness_hours_attributed=pl.when(pl.col("case_excess") > 0)
+            .then(pl.col("lateness_hours") * pl.col("excess_hours") / pl.col("case_excess"))
+            .otherwise(0.0)
+        )
+        .drop("case_excess")
+        .with_columns(_over_case_flag(timed))
+        .collect()
     )
     return PreparedEvents(events, _process_totals(events.lazy(), lateness).collect())
+
+
+def _over_case_flag(timed: pl.DataFrame) -> pl.Expr:
+    """`is_over_case`: true on a case's first run of a step when any run of that step in the case went
+    over target, so summing it counts cases (exactly) without a distinct count per breakdown. Only
+    steps that repeat can breach on a later run; they are few, so only they are looked up."""
+    first_run = ~pl.col("is_rework")
+    pair = pl.struct(CASE_KEY, "step_order").hash(seed=0)
+    later_over = timed.lazy().filter(pl.col("is_rework") & pl.col("is_over")).select(pair.alias("p")).unique()
+    later_over = later_over.collect()["p"]
+    if later_over.is_empty():
+        return (first_run & pl.col("is_over")).alias("is_over_case")
+    return (first_run & (pl.col("is_over") | pair.is_in(later_over.implode()))).alias("is_over_case")
 
 
 def _process_totals(timed: pl.LazyFrame, lateness: pl.LazyFrame) -> pl.LazyFrame:
@@ -174,12 +207,13 @@ def aggregate_steps(prepared: PreparedEvents, by: Sequence[str] = ()) -> pl.Data
             n_completed=done.sum(),
             wait_median_hours=pl.col("wait_hours").median(),
             wait_p90_hours=pl.col("wait_hours").quantile(0.9, "linear"),
-            processing_median_hours=pl.col("duration_hours").filter(done).median(),
-            processing_p90_hours=pl.col("duration_hours").filter(done).quantile(0.9, "linear"),
-            step_median_hours=pl.col("step_hours").filter(done).median(),
-            step_p90_hours=pl.col("step_hours").filter(done).quantile(0.9, "linear"),
+            # open steps have no duration yet (null), and no finished step time: medians skip them
+            processing_median_hours=pl.col("duration_hours").median(),
+            processing_p90_hours=pl.col("duration_hours").quantile(0.9, "linear"),
+            step_median_hours=pl.col("finished_step_hours").median(),
+            step_p90_hours=pl.col("finished_step_hours").quantile(0.9, "linear"),
             n_rework_cases=pl.col(CASE_KEY).filter(pl.col("is_rework")).n_unique(),
-            n_over_cases=pl.col(CASE_KEY).filter(pl.col("is_over")).n_unique(),
+            n_over_cases=pl.col("is_over_case").sum(),
             excess_hours=pl.col("excess_hours").sum(),
             lateness_hours=pl.col("lateness_hours_attributed").sum(),
         )

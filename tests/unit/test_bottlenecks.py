@@ -11,7 +11,7 @@ the shelf step at the log's newest moment, 20:30, i.e. 2.5 h past due; G has onl
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -280,3 +280,27 @@ def test_unknown_breakdown_is_refused(retail):
     steps, cases, _ = retail
     with pytest.raises(bn.UnknownGroupingError):
         bn.step_stats(steps, cases, by=("resource; drop table x",))
+
+
+def test_a_case_breaches_once_however_many_runs_went_over():
+    """K1 runs 'check' twice, only the second run over its 2 h target; K2 twice, both over; K3 once,
+    within target: two of three cases breached, whatever the number of runs."""
+    t = datetime(2026, 1, 1, 8, 0)
+    hour = timedelta(hours=1)
+    rows = [  # case, started (h from t), duration h, wait h, is_rework
+        ("K1", 0, 1.0, 0.0, False), ("K1", 2, 3.0, 1.0, True),
+        ("K2", 0, 3.0, 0.0, False), ("K2", 4, 3.0, 1.0, True),
+        ("K3", 0, 1.0, 0.5, False),
+    ]
+    steps = pl.DataFrame({
+        "case_id": [r[0] for r in rows], "process": "p", "activity": "check", "step_order": 0,
+        "started_at": [t + r[1] * hour for r in rows], "ended_at": [t + (r[1] + r[2]) * hour for r in rows],
+        "duration_hours": [r[2] for r in rows], "wait_hours": [r[3] for r in rows], "is_rework": [r[4] for r in rows],
+        "target_hours": 2.0, "business_unit": None, "product_class": None,
+    })
+    cases = pl.DataFrame({"process": "p", "case_id": ["K1", "K2", "K3"], "is_complete": True,
+                          "ended_at": [t + 5 * hour, t + 7 * hour, t + hour], "due_at": [None, None, None]},
+                         schema_overrides={"due_at": pl.Datetime("us")})
+    row = bn.step_stats(steps, cases).row(0, named=True)
+    assert (row["n_cases"], row["n_events"], row["n_rework_cases"]) == (3, 5, 2)
+    assert row["over_target_pct"] == pytest.approx(100 * 2 / 3)

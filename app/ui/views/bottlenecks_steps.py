@@ -18,6 +18,11 @@ from app.ui.url_widgets import url_segmented
 from app.ui.views import bottlenecks_data as data
 
 METRICS = ("wait", "over", "lateness")
+BREAKDOWN_TABLE = (
+    "n_cases", "n_events", "n_open", "throughput_per_week", "wait_median_hours", "wait_p90_hours",
+    "processing_median_hours", "processing_p90_hours", "rework_pct", "over_target_pct", "lateness_pct",
+)
+BOX_CHARS = 34  # characters of a step name that fit a process-map box at 13 px
 METRIC_COLUMNS = {"wait": "wait_median_hours", "over": "over_target_pct", "lateness": "lateness_pct"}
 
 
@@ -62,7 +67,8 @@ def render_steps(model: ServiceModel, report: ProcessReport, lang: str, min_n: i
         frame = _heatmap_frame(report.breakdowns[by], by, metric, model, lang, min_n)
         legend = t("bottlenecks.heatmap_wait_legend") if metric == "wait" else t(f"bottlenecks.metric_{metric}")
         chart = step_heatmap(frame, column_title=t(f"bottlenecks.by_{by}"), value_title=legend)
-        chart_with_table(chart, frame.select("label", "column_label", "value", "n_cases"), key="bn_heatmap",
+        table = frame.select("label", "column_label", "activity", by, *BREAKDOWN_TABLE)
+        chart_with_table(chart, table, key="bn_heatmap",
                          file_stem=f"{report.process}_steps_by_{by}")
         st.caption(t("bottlenecks.heatmap_note", min_n=min_n))
     st.markdown(f"**{t('bottlenecks.step_table')}**")
@@ -72,6 +78,11 @@ def render_steps(model: ServiceModel, report: ProcessReport, lang: str, min_n: i
     st.dataframe(table, hide_index=True, column_config=formats, key="bn_step_table")
     download_buttons(table, f"{report.process}_steps", key="bn_step_table")
     st.caption(t("bottlenecks.step_table_note"))
+
+
+def _fit(label: str, limit: int = BOX_CHARS) -> str:
+    """A step name that fits its box; the full name stays in the tooltip."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def _node_frame(report: ProcessReport, lang: str) -> pl.DataFrame:
@@ -89,7 +100,7 @@ def _node_frame(report: ProcessReport, lang: str) -> pl.DataFrame:
                         wait=data.duration(node["wait_mean_hours"], lang))
             if node["n_open"]:
                 figures += " · " + t("bottlenecks.map_open", n=format_number(node["n_open"], 0, lang))
-            text = f"{label}\n{figures}"
+            text = f"{_fit(label)}\n{figures}"
         rows.append({"box_text": text, "is_terminal": terminal, f"tip_{t('bottlenecks.col_step')}": label,
                      f"tip_{t('bottlenecks.map_mean_wait')}": data.duration(node["wait_mean_hours"], lang),
                      f"tip_{t('bottlenecks.metric_wait')}": data.duration(node["wait_median_hours"], lang)})
