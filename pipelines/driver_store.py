@@ -25,7 +25,7 @@ TABLES = ("driver_runs", "driver_models", "driver_features", "driver_shap", "dri
 IMPORTANCE_VIEW = """
 create or replace view driver_importance as
 with newest as (
-    select m.model_id, m.target
+    select m.run_id, m.model_id, m.target
     from driver_models m join driver_runs r using (run_id)
     where m.segment_id = 'all' and m.status = 'ok'
     order by r.data_version desc, case m.target when 'score' then 0 else 1 end, r.run_id desc
@@ -33,7 +33,7 @@ with newest as (
 )
 select f.touchpoint_id, f.importance, f.importance as mean_abs_shap, f.share, f.direction,
        f.is_significant, n.target
-from driver_features f join newest n using (model_id)
+from driver_features f join newest n using (run_id, model_id)
 where f.kind = 'touchpoint'
 """
 

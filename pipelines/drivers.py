@@ -24,6 +24,7 @@ import polars as pl
 
 from app.analytics.drivers import TARGETS, Target, quality_band
 from app.service_model import ServiceModel
+from app.warehouse.drivers import STORE_VERSION
 from app.warehouse.schema import data_version
 from pipelines.driver_design import build_design, target_rows
 from pipelines.driver_features import FeatureSpec, feature_frame, feature_specs
@@ -218,6 +219,7 @@ def _run_row(
         "shap_method": SHAP_METHOD,
         "lightgbm_version": lgb.__version__,
         "config_json": json.dumps(config.as_dict()),
+        "store_version": STORE_VERSION,
     }
 
 

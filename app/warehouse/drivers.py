@@ -22,6 +22,9 @@ from app.warehouse.filters import Filters
 from app.warehouse.schema import data_version
 
 ALL = "all"
+# The shape of the stored driver tables. A newer CX Lens that changes them bumps this number; runs
+# stored by an older version are then not read (the page offers to retrain) instead of breaking.
+STORE_VERSION = 1
 PREFERRED_TARGETS = ("score", "promoter")
 IMPORTANCE_SCHEMA = {
     "touchpoint_id": pl.String,
@@ -65,27 +68,52 @@ def has_drivers(con: duckdb.DuckDBPyConnection) -> bool:
     return table_exists(con, "driver_runs") and table_exists(con, "driver_models")
 
 
+def _runs_are_readable(con: duckdb.DuckDBPyConnection) -> bool:
+    columns = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_name = 'driver_runs'"
+        ).fetchall()
+    }
+    return "store_version" in columns
+
+
+def outdated_runs(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether results stored by an earlier version of CX Lens are present (and ignored)."""
+    if not has_drivers(con):
+        return False
+    if not _runs_are_readable(con):
+        return True
+    return bool(
+        fetch_scalar(con, "select count(*) from driver_runs where store_version <> ?", [STORE_VERSION])
+    )
+
+
 def driver_runs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The newest run of each target, the current data version, and whether the run is stale: the
     surveys, clients, orders, tickets or process events changed after it was trained."""
-    if not has_drivers(con):
-        return pl.DataFrame(
-            schema={
-                "target": pl.String,
-                "run_id": pl.Int64,
-                "data_version": pl.Int64,
-                "current_version": pl.Int64,
-                "is_stale": pl.Boolean,
-            }
-        )
+    empty = pl.DataFrame(
+        schema={
+            "target": pl.String,
+            "run_id": pl.Int64,
+            "data_version": pl.Int64,
+            "current_version": pl.Int64,
+            "is_stale": pl.Boolean,
+        }
+    )
+    if not has_drivers(con) or not _runs_are_readable(con):
+        return empty
     frame = query(
         con,
         """
         select target, run_id::bigint as run_id, data_version::bigint as data_version, trained_at, seconds,
                n_responses, n_models, n_too_small, shap_method, lightgbm_version, config_json
-        from driver_runs order by target
+        from driver_runs where store_version = $version order by target
     """,
+        {"version": STORE_VERSION},
     )
+    if frame.is_empty():
+        return empty
     return frame.with_columns(
         pl.lit(data_version(con), pl.Int64).alias("current_version"),
         (pl.col("data_version") < input_version(con)).alias("is_stale"),
@@ -206,19 +234,22 @@ def driver_importance(
     is False when the effect cannot be told from noise (treat those as "no evidence", not as small).
     Empty when nothing is trained for that segment.
     """
-    if not has_drivers(con):
+    runs = driver_runs(con)
+    if runs.is_empty():
         return pl.DataFrame(schema=IMPORTANCE_SCHEMA)
     targets = [target] if target else list(PREFERRED_TARGETS)
-    for candidate in targets:
+    run_ids = dict(zip(runs["target"], runs["run_id"], strict=True))
+    for candidate in (t for t in targets if t in run_ids):
         frame = query(
             con,
             """
             select f.touchpoint_id, f.importance as mean_abs_shap, f.share, f.direction, f.is_significant
             from driver_features f join driver_models m using (run_id, model_id)
             where m.target = $target and m.segment_id = $segment and m.status = 'ok' and f.kind = 'touchpoint'
+              and m.run_id = $run_id
             order by f.importance desc
         """,
-            {"target": candidate, "segment": segment or ALL},
+            {"target": candidate, "segment": segment or ALL, "run_id": run_ids[candidate]},
         )
         if frame.height:
             return frame.cast(IMPORTANCE_SCHEMA)  # type: ignore[arg-type]

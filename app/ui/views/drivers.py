@@ -20,9 +20,10 @@ from app.ui.i18n import current_language, format_number, t
 from app.ui.url_widgets import url_segmented, url_selectbox
 from app.ui.views import drivers_data as data
 from app.ui.views.drivers_act import render_priorities, render_whatif
-from app.ui.views.drivers_explain import render_beeswarm, render_dependence, render_waterfall
+from app.ui.views.drivers_explain import render_beeswarm, render_dependence
 from app.ui.views.drivers_ranking import render_compare, render_ranking, render_trust
 from app.ui.views.drivers_training import missing_target, show_done, stale_banner, train_button
+from app.ui.views.drivers_waterfall import render_waterfall
 from app.warehouse.drivers import ALL, segment_for_filters
 from app.warehouse.filters import Filters
 
@@ -188,7 +189,7 @@ def render(filters: Filters) -> None:
     run = next((r for r in runs.to_dicts() if r["target"] == target), None)
     if run is None:
         if runs.is_empty():
-            empty_state(t("drivers.never_trained"))
+            empty_state(t("drivers.outdated") if data.outdated() else t("drivers.never_trained"))
             train_button(list(TARGETS), t("drivers.train_all"), key="drivers_train_all")
         else:
             missing_target(target)
@@ -205,8 +206,8 @@ def render(filters: Filters) -> None:
     view = data.DriverView(
         model, lang, target, int(run["run_id"]), row, data.features(row["model_id"], int(run["run_id"]), lang)
     )
-    _quality_tiles(view)
     _verdict(view)
+    _quality_tiles(view)
     _tabs(view, models)
     st.caption(
         t(

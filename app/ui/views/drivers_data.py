@@ -32,6 +32,10 @@ def runs() -> pl.DataFrame:
     return queries.driver_runs(cursor())
 
 
+def outdated() -> bool:
+    return queries.outdated_runs(cursor())
+
+
 def models(target: str, run_id: int) -> pl.DataFrame:
     return cached_query(queries.models, target, run_id)
 
