@@ -43,8 +43,8 @@ HOUR_US = 3_600_000_000
 STEP_ANALYTICS = ("prepare", "step_table", "breakdowns", "verdict")  # what the 5 s target covers
 
 
-def synthetic_log(n_events: int, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(steps, cases, step dimension) with about n_events events."""
+def _simulate(n_events: int, seed: int) -> dict:
+    """Arrays of one run per case and step, back to back after a wait; hours since the window opened."""
     rng = np.random.default_rng(seed)
     n_steps = len(STEPS)
     n_cases = max(1, n_events // n_steps)
@@ -55,66 +55,89 @@ def synthetic_log(n_events: int, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFr
     duration = targets * 0.7 * rng.lognormal(0, 0.35, len(case))
     unit = rng.integers(0, 3, n_cases)
     wait[(step == 2) & (unit[case] == 1)] *= 3  # a slow production wait in one unit
-    elapsed = np.cumsum(wait + duration).reshape(n_cases, n_steps)
-    start0 = rng.uniform(0, 2 * 365 * 24, n_cases)  # hours since the window opened
-    end_h = start0[case] + elapsed.ravel()
-    start_h = end_h - duration
-    due_h = start0 + np.quantile(elapsed[:, -1], 0.8) * rng.uniform(0.9, 1.1, n_cases)
-    is_open = np.zeros(len(case), dtype=bool)
+    elapsed = (wait + duration).reshape(n_cases, n_steps).cumsum(axis=1)
+    start0 = rng.uniform(0, 2 * 365 * 24, n_cases)
     open_cases = rng.random(n_cases) < 0.005
-    is_open[(step == n_steps - 1) & open_cases[case]] = True
+    return dict(
+        rng=rng,
+        n_cases=n_cases,
+        case=case,
+        step=step,
+        targets=targets,
+        wait=wait,
+        duration=duration,
+        unit=unit,
+        elapsed=elapsed,
+        start0=start0,
+        end_h=start0[case] + elapsed.ravel(),
+        due_h=start0 + np.quantile(elapsed[:, -1], 0.8) * rng.uniform(0.9, 1.1, n_cases),
+        open_cases=open_cases,
+        is_open=(step == n_steps - 1) & open_cases[case],
+    )
+
+
+def _timestamps(hours: np.ndarray) -> pl.Series:
     base = np.datetime64("2025-01-01T00:00:00", "us").astype(np.int64)
-    to_ts = lambda hours: pl.Series((base + hours * HOUR_US).astype(np.int64)).cast(pl.Datetime("us"))  # noqa: E731
-    ended = to_ts(end_h).set(pl.Series(is_open), None)
-    case_ids = pl.Series(np.arange(n_cases)).cast(pl.String)
-    steps = pl.DataFrame(
+    return pl.Series((base + hours * HOUR_US).astype(np.int64)).cast(pl.Datetime("us"))
+
+
+def _steps_frame(a: dict, case_ids: pl.Series) -> pl.DataFrame:
+    case, step, is_open, rng = a["case"], a["step"], pl.Series(a["is_open"]), a["rng"]
+    offsets = np.array([s[2] for s in STEPS], dtype=float)
+    return pl.DataFrame(
         {
             "case_id": case_ids.gather(case),
             "process": "order_fulfilment",
             "activity": pl.Series([s[0] for s in STEPS]).gather(step),
             "step_order": step,
             "previous_activity": pl.Series([None, *(s[0] for s in STEPS[:-1])], dtype=pl.String).gather(step),
-            "is_last_event": step == n_steps - 1,
-            "started_at": to_ts(start_h),
-            "ended_at": ended,
+            "is_last_event": step == len(STEPS) - 1,
+            "started_at": _timestamps(a["end_h"] - a["duration"]),
+            "ended_at": _timestamps(a["end_h"]).set(is_open, None),
             "is_open": is_open,
-            "duration_hours": pl.Series(duration).set(pl.Series(is_open), None),
-            "wait_hours": wait,
+            "duration_hours": pl.Series(a["duration"]).set(is_open, None),
+            "wait_hours": a["wait"],
             "is_rework": rng.random(len(case)) < 0.04,
-            "target_hours": targets,
-            "due_at": to_ts(due_h[case]),
-            "deadline_at": to_ts(due_h[case] + np.array([s[2] for s in STEPS], dtype=float)[step]),
-            "client_id": pl.Series(rng.integers(0, 5000, n_cases)).cast(pl.String).gather(case),
-            "business_unit": pl.Series(UNITS).gather(unit[case]),
-            "product_class": pl.Series(CLASSES).gather(rng.integers(0, 3, n_cases)[case]),
+            "target_hours": a["targets"],
+            "due_at": _timestamps(a["due_h"][case]),
+            "deadline_at": _timestamps(a["due_h"][case] + offsets[step]),
+            "client_id": pl.Series(rng.integers(0, 5000, a["n_cases"])).cast(pl.String).gather(case),
+            "business_unit": pl.Series(UNITS).gather(a["unit"][case]),
+            "product_class": pl.Series(CLASSES).gather(rng.integers(0, 3, a["n_cases"])[case]),
             "period": "2025-Q1",
         }
     )
-    complete = ~open_cases
+
+
+def synthetic_log(n_events: int, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(steps, cases, step dimension) with about n_events events."""
+    a = _simulate(n_events, seed)
+    case_ids = pl.Series(np.arange(a["n_cases"])).cast(pl.String)
+    complete, lead = ~a["open_cases"], a["elapsed"][:, -1]
     cases = pl.DataFrame(
         {
             "process": "order_fulfilment",
             "case_id": case_ids,
-            "business_unit": pl.Series(UNITS).gather(unit),
-            "started_at": to_ts(start0),
-            "ended_at": to_ts(start0 + elapsed[:, -1]).set(pl.Series(~complete), None),
+            "business_unit": pl.Series(UNITS).gather(a["unit"]),
+            "started_at": _timestamps(a["start0"]),
+            "ended_at": _timestamps(a["start0"] + lead).set(pl.Series(~complete), None),
             "is_complete": complete,
-            "lead_time_hours": np.where(complete, elapsed[:, -1], np.nan),
-            "due_at": to_ts(due_h),
+            "lead_time_hours": np.where(complete, lead, np.nan),
+            "due_at": _timestamps(a["due_h"]),
         }
     ).with_columns(pl.col("lead_time_hours").fill_nan(None))
     dim = pl.DataFrame(
         {
             "process": "order_fulfilment",
             "activity": [s[0] for s in STEPS],
-            "step_order": list(range(n_steps)),
+            "step_order": list(range(len(STEPS))),
             "target_hours": [float(s[1]) for s in STEPS],
             "deadline_offset_hours": [float(s[2]) for s in STEPS],
-            "touchpoint_id": [None] * n_steps,
+            "touchpoint_id": [None] * len(STEPS),
         },
         schema_overrides={"touchpoint_id": pl.String},
     )
-    return steps, cases, dim
+    return _steps_frame(a, case_ids), cases, dim
 
 
 def _timed(fn, repeat: int) -> float:
@@ -190,6 +213,22 @@ def child(n_events: int, repeat: int) -> dict:
     }
 
 
+def _row(m) -> list[str]:
+    s, cpu = m.detail["stages"], m.detail["cpu"]
+    baseline = s["duckdb_baseline"]
+    return [
+        f"{m.detail['events']:,}",
+        *(f"{s[k]:.2f}" for k in STEP_ANALYTICS),
+        f"{m.seconds:.2f}",
+        f"{sum(cpu[k] for k in STEP_ANALYTICS):.1f}",
+        f"{baseline:.2f}",
+        f"{m.seconds / baseline:.1f}×",
+        f"{s['process_map']:.2f}",
+        f"{s['deadline_chain']:.2f}",
+        f"{m.peak_mb:,.0f}",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=BIG)
@@ -203,27 +242,12 @@ def main() -> None:
         f"Bottleneck analytics on a synthetic event log · {machine()} · wall medians of {args.repeat}, "
         "CPU seconds of one run"
     )
-    rows, results = [], []
-    for size in (DEMO_EVENTS, args.events):
-        m = run_step("benchmarks.bench_bottlenecks", "--child", str(size), "--repeat", str(args.repeat))
-        s, cpu = m.detail["stages"], m.detail["cpu"]
-        baseline = s["duckdb_baseline"]
-        results.append(m.seconds)
-        rows.append(
-            [
-                f"{m.detail['events']:,}",
-                *(f"{s[k]:.2f}" for k in STEP_ANALYTICS),
-                f"{m.seconds:.2f}",
-                f"{sum(cpu[k] for k in STEP_ANALYTICS):.1f}",
-                f"{baseline:.2f}",
-                f"{m.seconds / baseline:.1f}×",
-                f"{s['process_map']:.2f}",
-                f"{s['deadline_chain']:.2f}",
-                f"{m.peak_mb:,.0f}",
-            ]
-        )
+    runs = [
+        run_step("benchmarks.bench_bottlenecks", "--child", str(size), "--repeat", str(args.repeat))
+        for size in (DEMO_EVENTS, args.events)
+    ]
     print_table(
-        rows,
+        [_row(m) for m in runs],
         [
             "events",
             "prepare s",
@@ -239,10 +263,11 @@ def main() -> None:
             "peak MB",
         ],
     )
-    ok = results[-1] < TARGET_SECONDS
+    big = runs[-1]
+    ok = big.seconds < TARGET_SECONDS
     print(
-        f"\nStep analytics (prepare + table + breakdowns + verdict) at {rows[-1][0]} events: "
-        f"{results[-1]:.2f} s — {'under' if ok else 'OVER'} the {TARGET_SECONDS:.0f} s target. The DuckDB column is "
+        f"\nStep analytics (prepare + table + breakdowns + verdict) at {big.detail['events']:,} events: "
+        f"{big.seconds:.2f} s — {'under' if ok else 'OVER'} the {TARGET_SECONDS:.0f} s target. The DuckDB column is "
         "one group-by with the step table's medians over the same frame, measured in the same run. On a "
         "shared machine, compare the CPU column: wall time also measures the neighbours."
     )

@@ -57,6 +57,33 @@ def _pick_step(stats: pl.DataFrame, min_cases: int) -> tuple[str, dict] | None:
     return measure, eligible.sort([column, "n_cases"], descending=True).row(0, named=True)
 
 
+def _unit(
+    step_events: PreparedEvents, delay: str, min_cases: int
+) -> tuple[dict | None, str | None, float | None]:
+    """(the unit's step row when that unit is named, the top unit, its share of the step's delay)."""
+    by_unit = aggregate_steps(step_events, ("business_unit",))
+    top_unit, top_unit_pct = _top(by_unit, "business_unit", delay)
+    if top_unit is None:
+        return None, None, None
+    row = by_unit.filter(pl.col("business_unit") == top_unit).row(0, named=True)
+    named = top_unit_pct > 100 * UNIT_MAJORITY and row["n_cases"] >= min_cases
+    return (row if named else None), top_unit, top_unit_pct
+
+
+def _product_class(step_events: PreparedEvents, unit: str | None, delay: str) -> tuple[str | None, ...]:
+    """(the class holding most of the delay, its share of the delay, its share of the cases)."""
+    by = ("business_unit", "product_class") if unit is not None else ("product_class",)
+    by_class = aggregate_steps(step_events, by)
+    if unit is not None:
+        by_class = by_class.filter(pl.col("business_unit") == unit)
+    product_class, class_pct = _top(by_class, "product_class", delay)
+    if product_class is None:
+        return None, None, None
+    known = by_class.drop_nulls("product_class")
+    chosen = known.filter(pl.col("product_class") == product_class)["n_cases"].sum()
+    return product_class, class_pct, 100.0 * chosen / known["n_cases"].sum()
+
+
 def find_bottleneck(
     steps: pl.DataFrame,
     cases: pl.DataFrame,
@@ -81,35 +108,21 @@ def find_bottleneck(
         return None
     measure, cell = choice
     delay = f"{measure}_hours"
-    this_step = pl.col("activity") == cell["activity"]
+    this_step = in_process & (pl.col("activity") == cell["activity"])
     # breakdowns of the chosen step only: its events, the process's denominators
-    step_only = PreparedEvents(prepared.events.filter(in_process & this_step), prepared.totals)
-
-    def step_breakdown(by: tuple[str, ...]) -> pl.DataFrame:
-        return aggregate_steps(step_only, by)
-
-    by_unit = step_breakdown(("business_unit",))
-    top_unit, top_unit_pct = _top(by_unit, "business_unit", delay)
-    unit_row = by_unit.filter(pl.col("business_unit") == top_unit).row(0, named=True) if top_unit else None
-    named = unit_row is not None and top_unit_pct > 100 * UNIT_MAJORITY and unit_row["n_cases"] >= min_cases
+    step_events = PreparedEvents(prepared.events.filter(this_step), prepared.totals)
+    unit_row, top_unit, top_unit_pct = _unit(step_events, delay, min_cases)
     elsewhere = None
-    if named:
+    if unit_row is not None:
         cell = unit_row
-        others = prepared.events.filter(in_process & this_step & (pl.col("business_unit") != top_unit))
+        others = step_events.events.filter(pl.col("business_unit") != top_unit)
         elsewhere = others["wait_hours"].median() if others.height else None
-    by_class = step_breakdown(("business_unit", "product_class") if named else ("product_class",))
-    if named:
-        by_class = by_class.filter(pl.col("business_unit") == top_unit)
-    product_class, class_pct = _top(by_class, "product_class", delay)
-    class_cases_pct = None
-    if product_class is not None:
-        known = by_class.drop_nulls("product_class")
-        chosen = known.filter(pl.col("product_class") == product_class)["n_cases"].sum()
-        class_cases_pct = 100.0 * chosen / known["n_cases"].sum()
+    named_unit = top_unit if unit_row is not None else None
+    product_class, class_pct, class_cases_pct = _product_class(step_events, named_unit, delay)
     return Bottleneck(
         process=process,
         activity=cell["activity"],
-        business_unit=top_unit if named else None,
+        business_unit=named_unit,
         measure=measure,
         delay_pct=cell[f"{measure}_pct"],
         wait_median_hours=cell["wait_median_hours"],

@@ -70,6 +70,28 @@ def directly_follows(
     wait_median_hours, wait_mean_hours.
     """
     events = _events(steps)
+    edges = _edges(events, cases)
+    activity_nodes = (
+        events.lazy()
+        .group_by("process", "activity")
+        .agg(
+            step_order=pl.col("step_order").min(),
+            n_events=pl.len(),
+            n_cases=pl.col(CASE_KEY).n_unique(),
+            n_open=pl.col("ended_at").is_null().sum(),
+            wait_median_hours=pl.col("wait_hours").median(),
+            wait_mean_hours=pl.col("wait_hours").mean(),
+        )
+    )
+    nodes = pl.concat([activity_nodes.collect(), _terminal_nodes(edges)], how="vertical_relaxed")
+    return (
+        nodes.sort(["process", "step_order"], nulls_last=True),
+        edges.sort(["process", "source", "target"]),
+    )
+
+
+def _edges(events: pl.DataFrame, cases: pl.DataFrame | None) -> pl.DataFrame:
+    """Transitions between activities, plus each finished case's last activity → END."""
     inner = (
         events.lazy()
         .group_by("process", "source", pl.col("activity").alias("target"))
@@ -93,26 +115,7 @@ def directly_follows(
         wait_median_hours=pl.lit(None, dtype=pl.Float64),
         wait_mean_hours=pl.lit(None, dtype=pl.Float64),
     )
-    edges = pl.concat(
-        [inner, to_end.select(inner.collect_schema().names())], how="vertical_relaxed"
-    ).collect()
-    activity_nodes = (
-        events.lazy()
-        .group_by("process", "activity")
-        .agg(
-            step_order=pl.col("step_order").min(),
-            n_events=pl.len(),
-            n_cases=pl.col(CASE_KEY).n_unique(),
-            n_open=pl.col("ended_at").is_null().sum(),
-            wait_median_hours=pl.col("wait_hours").median(),
-            wait_mean_hours=pl.col("wait_hours").mean(),
-        )
-    )
-    nodes = pl.concat([activity_nodes.collect(), _terminal_nodes(edges)], how="vertical_relaxed")
-    return (
-        nodes.sort(["process", "step_order"], nulls_last=True),
-        edges.sort(["process", "source", "target"]),
-    )
+    return pl.concat([inner, to_end.select(inner.collect_schema().names())], how="vertical_relaxed").collect()
 
 
 def _terminal_nodes(edges: pl.DataFrame) -> pl.DataFrame:
