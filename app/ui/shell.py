@@ -6,6 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# Imported here, fully, before any session draws a chart. Sessions run in threads of one process,
+# and Altair looks pandas and numpy up in sys.modules: while another session's first lazy
+# `import pandas` is still running, a chart gets the half-initialised module and fails with
+# "partially initialized module 'pandas' has no attribute 'Timestamp'" (seen with 8 sessions at
+# once, tests/browser/test_concurrency.py). This module is imported under its import lock by the
+# first run, so every later run finds these complete.
+import numpy  # noqa: F401
+import pandas  # noqa: F401
+import pyarrow  # noqa: F401
 import streamlit as st
 
 from app.auth.guard import Access
