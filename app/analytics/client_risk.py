@@ -130,4 +130,4 @@ def risk_flags(
         .alias("risk_level"),
         (n_reasons >= rules.min_reasons).alias("is_at_risk"),
     )
-    return frame.select(pl.col(c).cast(t) for c, t in RISK_SCHEMA.items()).sort("client_id")
+    return frame.select(pl.col(c).cast(t) for c, t in RISK_SCHEMA.items())

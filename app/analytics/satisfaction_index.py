@@ -158,14 +158,17 @@ def factor_scores(
 ) -> pl.DataFrame:
     """One row per client × quarter × factor with data: raw value, n, 0–100 score, the client's weight.
 
+    Rows come in no particular order (sorting a million string keys costs more than the rest of the
+    index); callers sort what they show.
     `facts` has client_id, period, fact, touchpoint_id, value, n (mart_client_facts); `clients` has
     client_id and the importance columns; `scales` maps touchpoint id -> (scale min, scale max).
     Only clients present in `clients` are scored (so the page's client filters apply).
     """
     weights = importance_weights(clients, config)
     parts = []
-    for factor in config.factors:
-        rows = _factor_facts(facts, factor)
+    for order, factor in enumerate(config.factors):
+        factor_weights = weights.filter(pl.col("factor_id") == factor.id).drop("factor_id")
+        rows = _factor_facts(facts, factor).join(factor_weights, on="client_id", how="inner")
         parts.append(
             rows.select(
                 pl.col("client_id").cast(pl.String),
@@ -176,58 +179,50 @@ def factor_scores(
                 pl.col("value").cast(pl.Float64),
                 pl.col("n").cast(pl.Int64),
                 score_expr(factor, scales).cast(pl.Float64).alias("score"),
+                "importance",
+                "is_default_importance",
+                pl.lit(order, dtype=pl.Int32).alias("_order"),
             )
         )
-    frame = (
-        pl.concat(parts)
-        if parts
-        else pl.DataFrame(
-            schema={
-                k: v for k, v in FACTOR_SCHEMA.items() if k not in ("importance", "is_default_importance")
-            }
-        )
-    )
-    frame = frame.join(weights, on=["client_id", "factor_id"], how="inner")
-    order = {f.id: i for i, f in enumerate(config.factors)}
-    frame = frame.with_columns(
-        pl.col("factor_id").replace_strict(order, return_dtype=pl.Int64).alias("_order")
-    )
-    return frame.sort("client_id", "period", "_order").drop("_order").select(list(FACTOR_SCHEMA))
+    if not parts:
+        return pl.DataFrame(schema=FACTOR_SCHEMA)
+    return pl.concat(parts).select(list(FACTOR_SCHEMA))
 
 
 def index_scores(factors: pl.DataFrame, config: SatisfactionIndex) -> pl.DataFrame:
-    """Per client × quarter: TX and CX block scores, the overall index and whether it is partial."""
+    """Per client × quarter (in no particular order): TX and CX block scores, the overall index and
+    whether it is partial."""
     if factors.is_empty():
         return pl.DataFrame(schema=INDEX_SCHEMA)
-    blocks = factors.group_by("client_id", "period", "block").agg(
-        ((pl.col("score") * pl.col("importance")).sum() / pl.col("importance").sum()).alias("block_score"),
-        pl.len().alias("n"),
+    in_block = {b: pl.col("block") == b for b in BLOCKS}
+    sums = factors.group_by("client_id", "period").agg(
+        *(
+            (pl.col("score") * pl.col("importance")).filter(in_block[b]).sum().alias(f"{b}_num")
+            for b in BLOCKS
+        ),
+        *(pl.col("importance").filter(in_block[b]).sum().alias(f"{b}_den") for b in BLOCKS),
+        *(in_block[b].any().alias(f"{b}_any") for b in BLOCKS),
+        pl.len().cast(pl.Int64).alias("n_factors"),
     )
-    wide = blocks.pivot(on="block", index=["client_id", "period"], values="block_score")
-    for block in BLOCKS:
-        if block not in wide.columns:
-            wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias(block))
-    counts = blocks.group_by("client_id", "period").agg(pl.col("n").sum().alias("n_factors"))
+    blocks = sums.with_columns(
+        pl.when(pl.col(f"{b}_any")).then(pl.col(f"{b}_num") / pl.col(f"{b}_den")).otherwise(None).alias(b)
+        for b in BLOCKS
+    )
     weights = {b: float(config.block_weights.get(b, 0.0)) for b in BLOCKS}
     used = [b for b in BLOCKS if weights[b] > 0]
     numerator = pl.sum_horizontal([pl.col(b).fill_null(0.0) * weights[b] for b in used])
     denominator = pl.sum_horizontal([pl.col(b).is_not_null().cast(pl.Float64) * weights[b] for b in used])
-    wide = wide.with_columns(
+    return blocks.with_columns(
         pl.when(denominator > 0).then(numerator / denominator).otherwise(None).alias("index"),
         (~pl.all_horizontal([pl.col(b).is_not_null() for b in used])).alias("is_partial"),
-    )
-    return (
-        wide.join(counts, on=["client_id", "period"])
-        .select(
-            "client_id",
-            "period",
-            pl.col("TX").alias("tx_score"),
-            pl.col("CX").alias("cx_score"),
-            "index",
-            pl.col("n_factors").cast(pl.Int64),
-            "is_partial",
-        )
-        .sort("client_id", "period")
+    ).select(
+        "client_id",
+        "period",
+        pl.col("TX").alias("tx_score"),
+        pl.col("CX").alias("cx_score"),
+        "index",
+        "n_factors",
+        "is_partial",
     )
 
 
@@ -248,8 +243,9 @@ def latest_with_change(index: pl.DataFrame, current: str, previous: str | None) 
     `index_period` says which quarter the shown index is from, so a client without activity this
     quarter is still listed, with its last known score and no change.
     """
-    upto = index.filter(pl.col("period") <= current).sort("client_id", "period")
-    latest = upto.group_by("client_id", maintain_order=True).last().rename({"period": "index_period"})
+    upto = index.filter(pl.col("period") <= current)
+    newest = pl.col("period") == pl.col("period").max().over("client_id")
+    latest = upto.filter(newest).rename({"period": "index_period"})
     before = (
         index.filter(pl.col("period") == previous).select(
             "client_id", pl.col("index").alias("index_previous")

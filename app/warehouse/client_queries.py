@@ -49,19 +49,48 @@ def client_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def client_facts(
-    con: duckdb.DuckDBPyConnection, filters: Filters, client_id: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    client_id: str | None = None,
+    touchpoints: tuple[str, ...] | None = None,
+    facts: tuple[str, ...] | None = None,
 ) -> pl.DataFrame:
-    """client_id, period, fact, touchpoint_id, value, n under the filters (one client if given)."""
+    """client_id, period, fact, touchpoint_id, value, n under the filters (one client if given).
+
+    `touchpoints` keeps only those touchpoints' ratings (the ones the index reads) and `facts` only
+    those facts: at a million answers the ratings are most of the mart, and the list needs none.
+    """
     where, params = filter_sql(filters, FACT_COLUMNS)
     if client_id is not None:
         where += " and client_id = $client_id"
         params["client_id"] = client_id
+    if touchpoints is not None:
+        names = [f"tp_{i}" for i in range(len(touchpoints))]
+        params.update(zip(names, touchpoints, strict=True))
+        listed = ", ".join(f"${n}" for n in names) or "null"
+        where += f" and (touchpoint_id is null or touchpoint_id in ({listed}))"
+    if facts is not None:
+        names = [f"fact_{i}" for i in range(len(facts))]
+        params.update(zip(names, facts, strict=True))
+        where += f" and fact in ({', '.join(f'${n}' for n in names) or 'null'})"
     return query(
         con,
         f"""
         select client_id, period, fact, touchpoint_id, value, n::bigint as n
         from mart_client_facts where {where}
-        order by client_id, period, fact, touchpoint_id
+        """,
+        params,
+    )
+
+
+def client_index(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """client_id, period, tx_score, cx_score, index, n_factors, is_partial from mart_client_index."""
+    where, params = filter_sql(filters, FACT_COLUMNS)
+    return query(
+        con,
+        f"""
+        select client_id, period, tx_score, cx_score, index, n_factors, is_partial
+        from mart_client_index where {where}
         """,
         params,
     )

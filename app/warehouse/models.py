@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from app.service_model import ServiceModel
+from app.warehouse.index_sql import index_sql_parts
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -34,6 +35,7 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_process_cases", "table", frozenset({"events", "orders", "clients"})),
     ("mart_tickets", "table", frozenset({"tickets", "clients"})),
     ("mart_client_facts", "table", frozenset({"clients", "orders", "tickets", "surveys"})),
+    ("mart_client_index", "table", frozenset({"clients", "orders", "tickets", "surveys"})),
     ("mart_response_focus", "table", frozenset({"surveys", "clients"})),
     ("mart_feedback", "table", frozenset({"surveys", "clients", "tickets"})),
     # follow_up_cases changes through the app (source "follow_ups") and with survey loads
@@ -229,6 +231,7 @@ def render_model_sql(name: str, model: ServiceModel) -> str:
         client_rating_aggregates=_client_rating_aggregates(model),
         client_rating_unpivot=_client_rating_unpivot(model),
         n_touchpoints=len(model.touchpoints),
+        **index_sql_parts(model),
     )
 
 

@@ -139,3 +139,18 @@ def test_follow_up_cases_are_counted_when_the_table_exists(empty_con):
     if counts is None:  # the closed-loop table is not part of this warehouse yet
         return
     assert set(counts.columns) == {"client_id", "n_open_cases", "n_cases"}
+
+
+def test_materialised_index_equals_the_reference_function(demo_con, model):
+    """mart_client_index (SQL, read by the list and the overview) = app.analytics.satisfaction_index."""
+    from polars.testing import assert_frame_equal
+
+    from app.warehouse.client_queries import client_index
+
+    clients = client_list(demo_con, Filters(), tuple(model.client_importance_columns()))
+    scales = {tp.id: (tp.scale.min, tp.scale.max) for tp in model.touchpoints}
+    facts = client_facts(demo_con, Filters())
+    _, reference = satisfaction_index(facts, clients, model.satisfaction_index, scales)
+    stored = client_index(demo_con, Filters())
+    keys = ["client_id", "period"]
+    assert_frame_equal(stored.sort(keys), reference.sort(keys), check_exact=False, rel_tol=1e-9, abs_tol=1e-9)

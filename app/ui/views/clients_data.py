@@ -19,6 +19,7 @@ from app.warehouse.client_queries import (
     client_answers,
     client_facts,
     client_ids,
+    client_index,
     client_list,
     client_orders,
     client_profile,
@@ -52,6 +53,11 @@ class IndexConfig:
         return {tp: (low, high) for tp, low, high in self.scales}
 
     @property
+    def touchpoints(self) -> tuple[str, ...]:
+        """The touchpoints whose ratings the index reads (the facts query fetches only those)."""
+        return tuple(sorted({f.touchpoint for f in self.config.factors if f.touchpoint}))
+
+    @property
     def importance_columns(self) -> tuple[str, ...]:
         return tuple(sorted({f.importance_column for f in self.config.factors}))
 
@@ -59,23 +65,28 @@ class IndexConfig:
 def index_frames(
     con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexConfig
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(factor scores, index per client × quarter) for the clients under the filters."""
-    clients = client_list(con, filters, cfg.importance_columns)
-    facts = client_facts(con, filters)
+    """(factor scores, index per client × quarter) computed here from the facts, for the clients
+    under the filters — the reference path; pages read the materialised index (`stored_index`)."""
+    clients = client_list(con, Filters(), cfg.importance_columns)  # weights' gaps: mean of all clients
+    facts = client_facts(con, filters, touchpoints=cfg.touchpoints)
     return satisfaction_index(facts, clients, cfg.config, cfg.scale_map)
 
 
 def index_summary(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexConfig) -> pl.DataFrame:
     """Per quarter: clients scored, mean index and blocks, partial scores (the overview tile)."""
-    return period_summary(index_frames(con, filters, cfg)[1])
+    return period_summary(client_index(con, filters))
 
 
-def _nps_history(facts: pl.DataFrame, periods: list[str]) -> pl.DataFrame:
-    nps = facts.filter(pl.col("fact") == "nps").sort("period")
-    return nps.group_by("client_id", maintain_order=True).agg(
-        pl.col("value").alias("nps_history"),
-        pl.col("value").last().alias("nps_latest"),
-        pl.col("period").last().alias("nps_period"),
+RISK_FACTS = ("n_late_orders", "n_tickets", "n_detractor_answers", "nps")
+
+
+def _nps_history(facts: pl.DataFrame) -> pl.DataFrame:
+    """Per client: its NPS per quarter with answers (oldest first), the newest value and answers."""
+    nps = facts.filter(pl.col("fact") == "nps")
+    return nps.group_by("client_id").agg(
+        pl.col("value").sort_by("period").alias("nps_history"),
+        pl.col("value").sort_by("period").last().alias("nps_latest"),
+        pl.col("period").max().alias("nps_period"),
         pl.col("n").sum().alias("n_answers_range"),
     )
 
@@ -83,8 +94,8 @@ def _nps_history(facts: pl.DataFrame, periods: list[str]) -> pl.DataFrame:
 def client_table(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexConfig) -> pl.DataFrame:
     """Every client under the filters with index and change, NPS history, money, open work and risk."""
     clients = client_list(con, filters, cfg.importance_columns)
-    facts = client_facts(con, filters)
-    _, index = satisfaction_index(facts, clients, cfg.config, cfg.scale_map)
+    facts = client_facts(con, filters, facts=RISK_FACTS)
+    index = client_index(con, filters)
     periods = sorted(index["period"].unique().to_list()) if index.height else []
     current, previous = latest_and_previous(periods)
     table = clients.drop(list(cfg.importance_columns), strict=False)
@@ -94,7 +105,7 @@ def client_table(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexCon
     risk = risk_flags(facts, index, periods, current, previous)
     table = (
         table.join(latest.drop("index_previous"), on="client_id", how="left")
-        .join(_nps_history(facts, periods), on="client_id", how="left")
+        .join(_nps_history(facts), on="client_id", how="left")
         .join(risk.drop("index_change"), on="client_id", how="left")
         .with_columns(
             pl.col("risk_level").fill_null("ok"),
@@ -121,9 +132,12 @@ def client_card_frames(
     segment filters would hide it from the list.
     """
     period_only = Filters(period_from=filters.period_from, period_to=filters.period_to)
-    clients = client_list(con, period_only, cfg.importance_columns).filter(pl.col("client_id") == client_id)
-    facts = client_facts(con, period_only, client_id)
+    clients = client_list(con, Filters(), cfg.importance_columns)  # gaps take the mean of all clients
+    facts = client_facts(con, period_only, client_id, touchpoints=cfg.touchpoints)
     factors, index = satisfaction_index(facts, clients, cfg.config, cfg.scale_map)
+    order = {f.id: i for i, f in enumerate(cfg.config.factors)}
+    factors = factors.sort("period", pl.col("factor_id").replace_strict(order, return_dtype=pl.Int64))
+    index = index.sort("period")
     periods = sorted(set(facts["period"].to_list()))
     current, previous = latest_and_previous(periods)
     risk = risk_flags(facts, index, periods, current, previous) if current else pl.DataFrame()

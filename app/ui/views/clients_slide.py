@@ -8,14 +8,13 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from app.analytics.satisfaction_index import period_summary
 from app.service_model import ServiceModel
 from app.ui.charts import clients as charts
 from app.ui.i18n import format_number, translate
 from app.ui.labels import filters_summary
 from app.ui.slides.params import ViewParams, choice, filters_from_params
 from app.ui.slides.protocol import KeyFigure, SlideContent
-from app.ui.views.clients_data import IndexConfig, client_card_frames, client_table, index_frames
+from app.ui.views.clients_data import IndexConfig, client_card_frames, client_table, index_summary
 from app.warehouse.client_queries import client_ids, client_profile
 from app.warehouse.scores import available_periods
 
@@ -92,7 +91,7 @@ def slide_content(
     title = translate("clients.slide_title", lang)
     cfg = IndexConfig.of(model)
     table = client_table(con, filters, cfg)
-    summary = period_summary(index_frames(con, filters, cfg)[1])
+    summary = index_summary(con, filters, cfg)
     if summary.is_empty():
         return SlideContent(title, None, None, message=translate("clients.no_clients", lang))
     chart = charts.index_trend(
