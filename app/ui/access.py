@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+from pathlib import Path
 
 import streamlit as st
 
@@ -28,6 +29,7 @@ from app.ui.pages import PAGES, PageEntry
 from app.ui.safe_text import escape_markdown
 
 log = logging.getLogger(__name__)
+LOGO = Path(__file__).parent / "assets" / "logo.svg"
 
 
 def role_label(role: Role | None) -> str:
@@ -79,6 +81,8 @@ def _sign_in_form() -> None:
     _, middle, _ = st.columns([1, 1.2, 1])
     with middle:
         st.space("large")
+        if LOGO.exists():
+            st.image(str(LOGO), width=168)
         st.title(t("access.sign_in_title"), anchor=False)
         st.caption(t("access.sign_in_caption", company=_company_name()))
         with st.form("cx_sign_in", border=True, enter_to_submit=True):

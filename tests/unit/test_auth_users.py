@@ -132,3 +132,11 @@ def test_throttle_blocks_after_repeated_failures_and_forgets_after_the_window():
     throttle.failed("anna")
     throttle.succeeded("anna")
     assert throttle.seconds_blocked("anna") == 0
+
+
+def test_the_committed_example_parses_and_opens_for_nobody():
+    from app.settings import DATA_DIR
+
+    users = load_users(DATA_DIR / "users.example.yaml")
+    assert {u.role for u in users.values()} == set(ROLES)
+    assert all(check_password(users, name, "change me now") is None for name in users)
