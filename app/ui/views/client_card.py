@@ -186,7 +186,7 @@ def render_card(client_id: str, filters: Filters, model: ServiceModel, lang: str
     if index.is_empty():
         empty_state(t("clients.no_index", first=filters.period_from or "–", last=filters.period_to or "–"))
     else:
-        left, right = st.columns([5, 7], gap="large")
+        left, right = st.columns([4, 8], gap="large")
         with left:
             _index_trend(index)
         with right:

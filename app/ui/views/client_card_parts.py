@@ -84,18 +84,18 @@ def render_breakdown(factors: pl.DataFrame, index: pl.DataFrame, model: ServiceM
         hide_index=True,
         key="client_breakdown",
         column_config={
-            "factor": st.column_config.TextColumn(t("clients.col_factor"), width=150),
-            "block": st.column_config.TextColumn(t("clients.col_block"), width=50),
+            "factor": st.column_config.TextColumn(t("clients.col_factor"), width=140),
+            "block": st.column_config.TextColumn(t("clients.col_block"), width=45),
             "value": st.column_config.TextColumn(t("clients.col_value"), width=70),
-            "n": st.column_config.NumberColumn("n", width=40),
+            "n": st.column_config.NumberColumn("n", width=35),
             "score": st.column_config.ProgressColumn(
-                t("clients.col_score"), min_value=0, max_value=100, format="%.0f", width=100
+                t("clients.col_score"), min_value=0, max_value=100, format="%.0f", width=95
             ),
             "weight": st.column_config.TextColumn(
-                t("clients.col_weight"), help=t("clients.weight_help"), width=85
+                t("clients.col_weight"), help=t("clients.weight_help"), width=80
             ),
             "share_of_block": st.column_config.NumberColumn(
-                t("clients.col_share"), format="%.0f %%", width=75
+                t("clients.col_share"), format="%.0f %%", width=65
             ),
         },
     )
