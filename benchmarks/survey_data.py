@@ -10,6 +10,8 @@ import polars as pl
 
 from app.service_model import ServiceModel
 
+NPS_SHARES = [0.02, 0.01, 0.02, 0.02, 0.03, 0.06, 0.09, 0.15, 0.20, 0.20, 0.20]
+
 
 def write_clients(path: Path, model: ServiceModel, n_clients: int, seed: int = 1) -> Path:
     rng = np.random.default_rng(seed)
@@ -39,7 +41,8 @@ def write_surveys(path: Path, model: ServiceModel, n_rows: int, n_clients: int, 
         "response_id": [f"BR{i:09d}" for i in range(first_id, first_id + n_rows)],
         "client_id": [f"B{i:07d}" for i in rng.integers(0, n_clients, n_rows)],
         "respondent_role": rng.choice(model.option_ids("respondent_roles"), n_rows),
-        "nps": rng.integers(0, 11, n_rows),
+        # a realistic spread (about 25 % detractors, 40 % promoters), not uniform 0–10
+        "nps": rng.choice(11, n_rows, p=NPS_SHARES),
         "ces": rng.integers(1, 8, n_rows),
         "channel": rng.choice(model.option_ids("channels"), n_rows),
         "has_comment": rng.random(n_rows) < 0.3,
