@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.analytics.kpi_tree import KpiTree
 from app.ui.pages import PROJECT_ROOT
+from app.ui.safe_text import escape_markdown
 
 ENTRY = str(PROJECT_ROOT / "streamlit_app.py")
 KPI_PAGE = "app_pages/kpi_tree.py"
@@ -112,7 +113,7 @@ def test_client_card_opens_by_link_and_goes_back_to_the_list(demo_env, demo_con)
         "(select client_id from mart_client_facts where fact = 'nps') order by client_id limit 1"
     ).fetchall()[0]
     at = open_page(CLIENTS_PAGE, {"client": client_id})
-    assert at.title[0].value == name
+    assert at.title[0].value == escape_markdown(name)  # client names are data: never rendered as Markdown
     labels = [m.label for m in at.metric]
     assert labels[:3] == ["Satisfaction index", "TX block", "CX block"]
     assert any("Index = 0.50 × TX + 0.50 × CX" in c for c in texts(at.caption))

@@ -12,6 +12,7 @@ from app.service_model import ServiceModel
 from app.ui.charts import clients as charts
 from app.ui.components import chart_with_table, empty_state, metric_tile, page_header
 from app.ui.i18n import format_compact, format_number, t
+from app.ui.safe_text import escape_markdown
 from app.ui.url_widgets import url_selectbox
 from app.ui.views import clients_data as data
 from app.ui.views.client_card_parts import render_breakdown, render_journey, render_orders_and_tickets
@@ -42,7 +43,7 @@ def _picker(names: dict[str, str]) -> None:
 
 
 def _subtitle(profile: dict, model: ServiceModel, lang: str) -> str:
-    parts = [profile["client_id"]]
+    parts = [escape_markdown(profile["client_id"])]
     for column, dimension in (
         ("business_unit", "business_units"),
         ("segment", "segments"),
@@ -52,7 +53,7 @@ def _subtitle(profile: dict, model: ServiceModel, lang: str) -> str:
         if profile.get(column):
             parts.append(model.label(dimension, profile[column], lang))
     if profile.get("region"):
-        parts.append(profile["region"])
+        parts.append(escape_markdown(profile["region"]))
     if profile.get("first_order_at"):
         parts.append(t("clients.since", date=profile["first_order_at"].strftime("%Y-%m-%d")))
     if profile.get("churned_at"):
@@ -177,7 +178,7 @@ def render_card(client_id: str, filters: Filters, model: ServiceModel, lang: str
     profile = profile_rows[0]
     names.setdefault(client_id, profile["name"])
     _picker(names)
-    page_header(profile["name"], _subtitle(profile, model, lang))
+    page_header(escape_markdown(profile["name"]), _subtitle(profile, model, lang))
     if not in_list:
         st.caption(t("clients.outside_filters"))
     factors, index, risk = data.card(client_id, filters, model)
