@@ -14,7 +14,7 @@ from datetime import datetime
 
 import polars as pl
 
-from app.analytics.bottlenecks import PreparedEvents, aggregate_steps, prepare_events
+from app.analytics.bottlenecks import PreparedEvents, aggregate_steps, aggregate_steps_many, prepare_events
 
 UNIT_MAJORITY = 0.5  # a unit is named when it holds more than this share of the step's delay
 
@@ -57,11 +57,8 @@ def _pick_step(stats: pl.DataFrame, min_cases: int) -> tuple[str, dict] | None:
     return measure, eligible.sort([column, "n_cases"], descending=True).row(0, named=True)
 
 
-def _unit(
-    step_events: PreparedEvents, delay: str, min_cases: int
-) -> tuple[dict | None, str | None, float | None]:
+def _unit(by_unit: pl.DataFrame, delay: str, min_cases: int) -> tuple[dict | None, str | None, float | None]:
     """(the unit's step row when that unit is named, the top unit, its share of the step's delay)."""
-    by_unit = aggregate_steps(step_events, ("business_unit",))
     top_unit, top_unit_pct = _top(by_unit, "business_unit", delay)
     if top_unit is None:
         return None, None, None
@@ -70,12 +67,8 @@ def _unit(
     return (row if named else None), top_unit, top_unit_pct
 
 
-def _product_class(step_events: PreparedEvents, unit: str | None, delay: str) -> tuple[str | None, ...]:
+def _product_class(by_class: pl.DataFrame, delay: str) -> tuple[str | None, ...]:
     """(the class holding most of the delay, its share of the delay, its share of the cases)."""
-    by = ("business_unit", "product_class") if unit is not None else ("product_class",)
-    by_class = aggregate_steps(step_events, by)
-    if unit is not None:
-        by_class = by_class.filter(pl.col("business_unit") == unit)
     product_class, class_pct = _top(by_class, "product_class", delay)
     if product_class is None:
         return None, None, None
@@ -111,14 +104,18 @@ def find_bottleneck(
     this_step = in_process & (pl.col("activity") == cell["activity"])
     # breakdowns of the chosen step only: its events, the process's denominators
     step_events = PreparedEvents(prepared.events.filter(this_step), prepared.totals)
-    unit_row, top_unit, top_unit_pct = _unit(step_events, delay, min_cases)
+    by_unit, by_unit_class, by_class = aggregate_steps_many(
+        step_events, [("business_unit",), ("business_unit", "product_class"), ("product_class",)]
+    )
+    unit_row, top_unit, top_unit_pct = _unit(by_unit, delay, min_cases)
     elsewhere = None
+    named_unit = top_unit if unit_row is not None else None
     if unit_row is not None:
         cell = unit_row
         others = step_events.events.filter(pl.col("business_unit") != top_unit)
         elsewhere = others["wait_hours"].median() if others.height else None
-    named_unit = top_unit if unit_row is not None else None
-    product_class, class_pct, class_cases_pct = _product_class(step_events, named_unit, delay)
+        by_class = by_unit_class.filter(pl.col("business_unit") == top_unit)
+    product_class, class_pct, class_cases_pct = _product_class(by_class, delay)
     return Bottleneck(
         process=process,
         activity=cell["activity"],

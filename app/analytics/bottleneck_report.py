@@ -47,13 +47,12 @@ class ProcessReport:
     wait_bins: pl.DataFrame  # per step × waiting bin: NPS and rating
 
 
-def _breakdowns(prepared: bn.PreparedEvents) -> dict[str, pl.DataFrame]:
+def _step_tables(prepared: bn.PreparedEvents) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """The step table and one per breakdown column that has values, computed together."""
     events = prepared.events
-    return {
-        column: bn.aggregate_steps(prepared, by=(column,))
-        for column in BREAKDOWNS
-        if column in events.columns and events[column].drop_nulls().len() > 0
-    }
+    columns = [c for c in BREAKDOWNS if c in events.columns and events[c].drop_nulls().len() > 0]
+    tables = bn.aggregate_steps_many(prepared, [(), *((c,) for c in columns)])
+    return tables[0], dict(zip(columns, tables[1:], strict=True))
 
 
 def _chain(
@@ -102,7 +101,7 @@ def process_report(
     cases = cases.filter(pl.col("process") == process)
     as_of = bn.data_as_of(steps) if steps.height else None
     prepared = bn.prepare_events(steps, cases, as_of)
-    stats = bn.aggregate_steps(prepared)
+    stats, breakdowns = _step_tables(prepared)
     summary = bn.case_summary(cases, as_of)
     summary_row = summary.row(0, named=True) if summary.height else {}
     unattributed = bn.unattributed_lateness(stats, summary, process) if summary.height else 0.0
@@ -113,7 +112,7 @@ def process_report(
         as_of=as_of,
         summary=summary_row,
         steps=stats,
-        breakdowns=_breakdowns(prepared),
+        breakdowns=breakdowns,
         pareto=bn.delay_pareto(stats, unattributed) if stats.height else pl.DataFrame(),
         nodes=nodes,
         edges=edges,
