@@ -14,6 +14,7 @@ import polars as pl
 from app.analytics import bottlenecks as bn
 from app.analytics import deadline_chain as chain
 from app.analytics import process_map as pm
+from app.analytics import process_summary as ps
 from app.analytics import wait_cost as wc
 from app.analytics.bottleneck_pick import Bottleneck, find_bottleneck
 from app.service_model import ServiceModel
@@ -102,9 +103,9 @@ def process_report(
     as_of = bn.data_as_of(steps) if steps.height else None
     prepared = bn.prepare_events(steps, cases, as_of)
     stats, breakdowns = _step_tables(prepared)
-    summary = bn.case_summary(cases, as_of)
+    summary = ps.case_summary(cases, as_of)
     summary_row = summary.row(0, named=True) if summary.height else {}
-    unattributed = bn.unattributed_lateness(stats, summary, process) if summary.height else 0.0
+    unattributed = ps.unattributed_lateness(stats, summary, process) if summary.height else 0.0
     nodes, edges = pm.directly_follows(steps, cases)
     cost, bins = _experience(steps, step_dim, answers, ratings, process)
     return ProcessReport(
@@ -113,7 +114,7 @@ def process_report(
         summary=summary_row,
         steps=stats,
         breakdowns=breakdowns,
-        pareto=bn.delay_pareto(stats, unattributed) if stats.height else pl.DataFrame(),
+        pareto=ps.delay_pareto(stats, unattributed) if stats.height else pl.DataFrame(),
         nodes=nodes,
         edges=edges,
         variants=pm.variants(steps, cases),

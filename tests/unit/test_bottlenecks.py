@@ -21,6 +21,7 @@ from polars.testing import assert_frame_equal
 from app.analytics import bottlenecks as bn
 from app.analytics import deadline_chain as chain
 from app.analytics import process_map as pm
+from app.analytics import process_summary as ps
 from app.analytics.bottleneck_pick import Bottleneck, find_bottleneck
 from app.service_model import load_service_model
 from app.warehouse.connection import connect
@@ -117,7 +118,7 @@ def test_by_business_unit_splits_the_same_cases(retail):
 
 def test_case_summary_counts_open_and_late_cases(retail):
     _, cases, _ = retail
-    row = bn.case_summary(cases, AS_OF).row(0, named=True)
+    row = ps.case_summary(cases, AS_OF).row(0, named=True)
     assert (row["n_cases"], row["n_open"], row["n_open_overdue"]) == (7, 2, 1)
     assert (row["n_complete_with_due"], row["n_late"]) == (5, 3)  # B, C, E
     assert row["on_time_pct"] == pytest.approx(40.0)
@@ -161,7 +162,7 @@ def test_a_unit_is_not_named_when_it_has_too_few_cases(retail):
 
 def test_delay_pareto_orders_steps_and_accumulates(retail):
     steps, cases, _ = retail
-    pareto = bn.delay_pareto(bn.step_stats(steps, cases))
+    pareto = ps.delay_pareto(bn.step_stats(steps, cases))
     assert pareto["activity"].to_list() == [
         "on_shelf",
         "warehouse_arrival",

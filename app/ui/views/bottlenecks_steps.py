@@ -7,8 +7,8 @@ import polars as pl
 import streamlit as st
 
 from app.analytics.bottleneck_report import ProcessReport
-from app.analytics.bottlenecks import UNATTRIBUTED
 from app.analytics.process_map import END, START
+from app.analytics.process_summary import UNATTRIBUTED
 from app.service_model import ServiceModel
 from app.ui.charts.process_map import layout, pareto_chart, process_map_chart
 from app.ui.charts.process_steps import step_heatmap
