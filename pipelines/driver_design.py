@@ -114,7 +114,7 @@ def one_hot(design: Design) -> tuple[np.ndarray, list[int]]:
         present = np.isfinite(column)
         codes = column[present].astype(int)
         levels = np.bincount(codes, minlength=len(design.categories[j]))
-        for level in np.flatnonzero(levels)[:]:
+        for level in np.flatnonzero(levels):
             if level == int(np.argmax(levels)):
                 continue
             dummy = np.where(present, (column == level).astype(float), np.nan)
