@@ -173,4 +173,4 @@ def step_heatmap(
     text = base.mark_text(fontSize=13).encode(
         text="value_text:N", color=alt.condition("datum.text_light", alt.value("#FFFFFF"), alt.value(INK))
     )
-    return alt.layer(cells, text).properties(height=ROW_PX * len(rows))
+    return alt.layer(cells, text).properties(height=alt.Step(ROW_PX - 8))
