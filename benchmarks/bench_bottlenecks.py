@@ -250,8 +250,7 @@ def main() -> None:
         [
             "events",
             "prepare s",
-            "step table s",
-            "by unit + class s",
+            "step tables s",
             "verdict s",
             "step analytics s",
             "its CPU s",
