@@ -42,4 +42,5 @@ select
 from ordered o
 left join dim_process_steps s on s.process = o.process and s.activity = o.activity
 left join stg_clients c on c.client_id = o.client_id
-left join raw_orders ord on ord.order_id = o.case_id and o.process = 'order_fulfilment'
+-- a case whose id is an order id (order fulfilment, in any company's model) takes the order's product class
+left join raw_orders ord on ord.order_id = o.case_id
