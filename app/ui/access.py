@@ -57,8 +57,16 @@ def _company_name() -> str:
     return service_model().company.name.get(current_language())
 
 
+@st.cache_resource(show_spinner=False)
+def _log_refusal(address: str, users_file: str) -> bool:
+    """Once per process and address: the operator reads the reason in the server log."""
+    log.error("CX Lens refuses to serve data: bound to %s with no users configured (users file %s). "
+              "Add users, bind 127.0.0.1, or set CXLENS_ALLOW_UNPROTECTED=1.", address, users_file)
+    return True
+
+
 def _refuse_exposed(address: str) -> None:
-    log.error("CX Lens refuses to serve: bound to %s with no users configured (%s)", address, users_path())
+    _log_refusal(address, str(users_path()))
     _, middle, _ = st.columns([1, 3, 1])
     with middle:
         st.title(t("access.exposed_title"), anchor=False)

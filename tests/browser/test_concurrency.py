@@ -2,10 +2,10 @@
 against one real app server on 127.0.0.1 (its own copy of the demo warehouse).
 
 Each browsing session is a browser tab (its own Streamlit session and websocket). All eight open a
-dashboard at the start, again the moment the analyst clicks "Load" and again the moment they
-confirm an undo on the Data page, so page queries race the write transactions; then each reads
-the Overview. Checked: no session shows an exception; every session ends with the same figures;
-those figures and the warehouse's row counts equal the sum of the batches that are loaded.
+dashboard the moment the analyst clicks "Load" and another the moment they confirm an undo on the
+Data page, so page queries race the write transactions; then each reads the Overview. Checked: no
+session shows an exception; every session ends with the same figures; those figures and the
+warehouse's row counts equal the sum of the batches that are loaded.
 """
 
 from __future__ import annotations
@@ -84,9 +84,9 @@ async def visit(page: Page, base: str, path: str, problems: list[str], expected:
 
 async def browse(page: Page, base: str, moments: dict[str, asyncio.Event], problems: list[str]
                  ) -> tuple[int, str, int]:
-    """Open a dashboard at the start, again the moment the analyst clicks Load and again the moment
-    they confirm the undo (so reads race the writes' transactions), then read the Overview."""
-    for moment, path in (("start", "overview"), ("loading", "journey_map"), ("undoing", "overview")):
+    """Open a dashboard the moment the analyst clicks Load and another the moment they confirm the
+    undo (so reads race the writes' transactions), then read the Overview."""
+    for moment, path in (("loading", "journey_map"), ("undoing", "overview")):
         await moments[moment].wait()
         await visit(page, base, path, problems, '[data-testid="stMain"] h1')
     await moments["done"].wait()
@@ -101,7 +101,6 @@ async def browse(page: Page, base: str, moments: dict[str, asyncio.Event], probl
 async def analyst(page: Page, base: str, file_a: bytes, moments: dict[str, asyncio.Event]) -> None:
     """Load batch A, then undo batch B, on the Data page; announce the two moments of writing."""
     try:
-        moments["start"].set()
         await page.goto(f"{base}/data")
         await settle(page, '[data-testid="stMain"] h1')
         await page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
@@ -153,7 +152,7 @@ async def scenario(base: str, file_a: bytes) -> tuple[list, list[str]]:
         try:
             context = await browser.new_context(viewport=VIEWPORT)  # each tab is a session of its own
             pages = [await context.new_page() for _ in range(SESSIONS + 1)]
-            moments = {name: asyncio.Event() for name in ("start", "loading", "undoing", "done")}
+            moments = {name: asyncio.Event() for name in ("loading", "undoing", "done")}
             results = await asyncio.gather(
                 analyst(pages[0], base, file_a, moments),
                 *(browse(page, base, moments, problems) for page in pages[1:]),
