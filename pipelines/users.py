@@ -85,7 +85,11 @@ def _add(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     users = load_users()
     if args.json:
-        print(json.dumps([{"name": u.name, "role": u.role} for u in sorted(users.values(), key=lambda u: u.name)]))
+        print(
+            json.dumps(
+                [{"name": u.name, "role": u.role} for u in sorted(users.values(), key=lambda u: u.name)]
+            )
+        )
         return EXIT_OK
     print(f"Users file: {users_path()}")
     if not users:

@@ -14,8 +14,12 @@ from collections.abc import Callable
 
 
 class LoginThrottle:
-    def __init__(self, max_failures: int = 5, window_seconds: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        max_failures: int = 5,
+        window_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.max_failures = max_failures
         self.window_seconds = window_seconds
         self._clock = clock

@@ -70,8 +70,10 @@ def normalise_name(name: str) -> str:
 
 def name_problem(name: str) -> str | None:
     if not NAME_PATTERN.match(normalise_name(name)):
-        return ("a user name is 1–64 characters: latin letters, digits and . _ @ -, "
-                "starting with a letter or digit")
+        return (
+            "a user name is 1–64 characters: latin letters, digits and . _ @ -, "
+            "starting with a letter or digit"
+        )
     return None
 
 
@@ -107,7 +109,9 @@ def _parse(text: str, path: Path) -> dict[str, UserRecord]:
             raise UsersFileError(f"{path}: user {raw_name!r} is malformed")
         role, hashed = entry.get("role"), entry.get("password_hash")
         if not is_role(role):
-            raise UsersFileError(f"{path}: user {name!r} has role {role!r}; expected one of {', '.join(ROLES)}")
+            raise UsersFileError(
+                f"{path}: user {name!r} has role {role!r}; expected one of {', '.join(ROLES)}"
+            )
         if not isinstance(hashed, str) or not hashed.startswith("$2"):
             raise UsersFileError(f"{path}: user {name!r} has no bcrypt password_hash")
         users[name] = UserRecord(name, role, hashed)
@@ -177,8 +181,15 @@ def _current(path: Path) -> dict[str, UserRecord]:
     return _parse(path.read_text(encoding="utf-8"), path) if path.exists() else {}
 
 
-def set_user(path: Path, name: str, role: Role, password: str | None = None, *,
-             rounds: int = DEFAULT_ROUNDS, must_exist: bool = False) -> UserRecord:
+def set_user(
+    path: Path,
+    name: str,
+    role: Role,
+    password: str | None = None,
+    *,
+    rounds: int = DEFAULT_ROUNDS,
+    must_exist: bool = False,
+) -> UserRecord:
     """Add a user or change one's role and/or password (a new user needs a password)."""
     problem = name_problem(name)
     if problem:

@@ -60,8 +60,12 @@ def _company_name() -> str:
 @st.cache_resource(show_spinner=False)
 def _log_refusal(address: str, users_file: str) -> bool:
     """Once per process and address: the operator reads the reason in the server log."""
-    log.error("CX Lens refuses to serve data: bound to %s with no users configured (users file %s). "
-              "Add users, bind 127.0.0.1, or set CXLENS_ALLOW_UNPROTECTED=1.", address, users_file)
+    log.error(
+        "CX Lens refuses to serve data: bound to %s with no users configured (users file %s). "
+        "Add users, bind 127.0.0.1, or set CXLENS_ALLOW_UNPROTECTED=1.",
+        address,
+        users_file,
+    )
     return True
 
 
@@ -79,8 +83,10 @@ def _hidden_navigation() -> None:
     built = [p for p in PAGES if p.path.exists()]
     if built:
         st.navigation(
-            [st.Page(str(p.path), title=t(p.title_key), url_path=p.url_path, default=i == 0)
-             for i, p in enumerate(built)],
+            [
+                st.Page(str(p.path), title=t(p.title_key), url_path=p.url_path, default=i == 0)
+                for i, p in enumerate(built)
+            ],
             position="hidden",
         )
 
@@ -94,10 +100,21 @@ def _sign_in_form() -> None:
         st.title(t("access.sign_in_title"), anchor=False)
         st.caption(t("access.sign_in_caption", company=_company_name()))
         with st.form("cx_sign_in", border=True, enter_to_submit=True):
-            name = st.text_input(t("access.user_name"), key="cx_sign_in_name", autocomplete="username",
-                                 max_chars=64, icon=":material/person:")
-            password = st.text_input(t("access.password"), key="cx_sign_in_password", type="password",
-                                     autocomplete="current-password", max_chars=200, icon=":material/key:")
+            name = st.text_input(
+                t("access.user_name"),
+                key="cx_sign_in_name",
+                autocomplete="username",
+                max_chars=64,
+                icon=":material/person:",
+            )
+            password = st.text_input(
+                t("access.password"),
+                key="cx_sign_in_password",
+                type="password",
+                autocomplete="current-password",
+                max_chars=200,
+                icon=":material/key:",
+            )
             submitted = st.form_submit_button(t("access.sign_in"), type="primary", width="stretch")
         if not submitted:
             return
@@ -108,7 +125,9 @@ def _sign_in_form() -> None:
         if outcome == "ok":
             st.rerun()
         if outcome == "throttled":
-            st.error(t("access.sign_in_throttled", minutes=max(1, math.ceil(wait / 60))), icon=":material/timer:")
+            st.error(
+                t("access.sign_in_throttled", minutes=max(1, math.ceil(wait / 60))), icon=":material/timer:"
+            )
         else:
             st.error(t("access.sign_in_wrong"), icon=":material/error:")
 
@@ -150,19 +169,25 @@ def run_page(navigation: st.navigation, entry: PageEntry | None, access: Access)
     try:
         navigation.run()
     except AccessDenied as denied:
-        st.error(t("access.action_refused", needed=role_label(denied.needed), role=role_label(denied.actual)),
-                 icon=":material/block:")
+        st.error(
+            t("access.action_refused", needed=role_label(denied.needed), role=role_label(denied.actual)),
+            icon=":material/block:",
+        )
 
 
 def render_account(access: Access) -> None:
     """Sidebar: the signed-in user and "Sign out", or the notice that nothing protects the app."""
     if not access.protected:
         # Markdown, not st.warning: page tests treat warnings as URL notices, and this one is permanent.
-        st.markdown(f":orange-background[:material/lock_open: **{t('access.unprotected_label')}**] "
-                    f":orange[{t('access.unprotected')}]", help=t("access.unprotected_help", path=users_path()))
+        st.markdown(
+            f":orange-background[:material/lock_open: **{t('access.unprotected_label')}**] "
+            f":orange[{t('access.unprotected')}]",
+            help=t("access.unprotected_help", path=users_path()),
+        )
         return
     left, right = st.columns([3, 2], vertical_alignment="center")
     who = t("access.signed_in_as", user=escape_markdown(access.user), role=role_label(access.role))
     left.markdown(f":material/account_circle: {who}")
-    right.button(t("access.sign_out"), on_click=sign_out, type="tertiary", key="cx_sign_out",
-                 icon=":material/logout:")
+    right.button(
+        t("access.sign_out"), on_click=sign_out, type="tertiary", key="cx_sign_out", icon=":material/logout:"
+    )

@@ -73,8 +73,13 @@ def test_wrong_password_is_refused_and_the_right_one_opens_the_start_page(users_
 
 RANK = {"viewer": 0, "analyst": 1, "admin": 2}
 # Every page above "viewer": each role below it is refused, and its own role opens it.
-CASES = [(name, page, RANK[role] >= RANK[page.min_role]) for page in BUILT if page.min_role != "viewer"
-         for name, role in ROLES.items() if RANK[role] <= RANK[page.min_role]]
+CASES = [
+    (name, page, RANK[role] >= RANK[page.min_role])
+    for page in BUILT
+    if page.min_role != "viewer"
+    for name, role in ROLES.items()
+    if RANK[role] <= RANK[page.min_role]
+]
 
 
 @pytest.mark.parametrize("name, page, allowed", CASES, ids=[f"{p.url_path}-{n}" for n, p, _ in CASES])

@@ -24,10 +24,16 @@ from pipelines.load import load_file
 from tests.upload_files import latest_quarter_day, survey_frame
 
 ENTRY = str(PROJECT_ROOT / "streamlit_app.py")
-MARKUP = "![pixel](http://evil.example/p.png) [click](http://evil.example) **Loud** <img src=x onerror=alert(1)>"
+MARKUP = (
+    "![pixel](http://evil.example/p.png) [click](http://evil.example) **Loud** <img src=x onerror=alert(1)>"
+)
 FORMULA = '=HYPERLINK("http://evil.example","open")'
 MARKERS = ("![pixel](", "](http://evil.example)", "**Loud**", "<img src=x")
-PERSONAL = {"respondent_name": "Ivan Petrov", "email": "ivan.petrov@alfa.example", "phone": "+7 912 345-67-89"}
+PERSONAL = {
+    "respondent_name": "Ivan Petrov",
+    "email": "ivan.petrov@alfa.example",
+    "phone": "+7 912 345-67-89",
+}
 PERSONAL_COLUMNS = set(PERSONAL)
 VIEWER_PAGES = [p for p in PAGES if p.min_role == "viewer" and p.path.exists()]
 
@@ -44,7 +50,9 @@ def hostile_files(demo_db, tmp_path_factory):
         existing = [r[0] for r in con.execute("select client_id from mart_clients limit 5").fetchall()]
     finally:
         con.close()
-    client = client.with_columns(pl.lit("EVIL-1").alias("client_id"), pl.lit(f"{MARKUP} {FORMULA}").alias("name"))
+    client = client.with_columns(
+        pl.lit("EVIL-1").alias("client_id"), pl.lit(f"{MARKUP} {FORMULA}").alias("name")
+    )
     client.write_csv(folder / "clients_hostile.csv")
     day = latest_quarter_day(demo_db) - timedelta(days=3)
     answers = survey_frame(["EVIL-1", *existing], 40, day, "HOSTILE").with_columns(
@@ -107,7 +115,10 @@ def test_no_page_renders_markup_or_shows_personal_data_to_a_viewer(viewer_app):
         for text in markdown:
             assert not any(marker in text for marker in MARKERS), (page.url_path, text[:200])
         for frame in tables:
-            assert not PERSONAL_COLUMNS & {str(c) for c in frame.columns}, (page.url_path, list(frame.columns))
+            assert not PERSONAL_COLUMNS & {str(c) for c in frame.columns}, (
+                page.url_path,
+                list(frame.columns),
+            )
             cells = [str(v) for v in frame.to_numpy().ravel()] + [str(c) for c in frame.columns]
             other.extend(cells)
             seen_payload |= any("evil.example" in cell for cell in cells)

@@ -41,8 +41,10 @@ def run(query: dict[str, str | list[str]]) -> AppTest:
 def warehouse_counts(folder) -> tuple:
     con = duckdb.connect(str(folder / "warehouse.duckdb"))  # the same instance the app holds
     try:
-        return con.execute("select (select count(*) from raw_surveys), (select count(*) from batches), "
-                           "(select count(*) from mart_nps)").fetchall()[0]
+        return con.execute(
+            "select (select count(*) from raw_surveys), (select count(*) from batches), "
+            "(select count(*) from mart_nps)"
+        ).fetchall()[0]
     finally:
         con.close()
 

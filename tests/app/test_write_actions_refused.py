@@ -53,14 +53,18 @@ def attempt() -> None:
 def fingerprint(db) -> tuple:
     con = duckdb.connect(str(db))  # same settings as the app's connection in this process
     try:
-        return con.execute("select (select coalesce(max(version), 0) from data_changes), "
-                           "(select count(*) from batches), "
-                           "(select count(*) from information_schema.tables)").fetchall()[0]
+        return con.execute(
+            "select (select coalesce(max(version), 0) from data_changes), "
+            "(select count(*) from batches), "
+            "(select count(*) from information_schema.tables)"
+        ).fetchall()[0]
     finally:
         con.close()
 
 
-@pytest.mark.parametrize("module, name, args", ACTIONS, ids=[f"{m.rsplit('.', 1)[1]}.{n}" for m, n, _ in ACTIONS])
+@pytest.mark.parametrize(
+    "module, name, args", ACTIONS, ids=[f"{m.rsplit('.', 1)[1]}.{n}" for m, n, _ in ACTIONS]
+)
 def test_a_viewer_cannot_run_a_write_action(demo_env, monkeypatch, module, name, args):
     users = demo_env / "users.yaml"
     set_user(users, "vic", "viewer", "viewer secret", rounds=4)
@@ -76,7 +80,9 @@ def test_a_viewer_cannot_run_a_write_action(demo_env, monkeypatch, module, name,
     assert not at.exception, [e.message for e in at.exception]
     outcome = " ".join(str(x.value) for x in at.text)
     refused_in_place = bool(at.error)  # the action said no on the page itself
-    assert outcome == "outcome: denied" or (outcome == "outcome: returned None" and (
-        refused_in_place or "_cx_storyline_flash" in at.session_state)), outcome
+    assert outcome == "outcome: denied" or (
+        outcome == "outcome: returned None"
+        and (refused_in_place or "_cx_storyline_flash" in at.session_state)
+    ), outcome
     assert fingerprint(demo_env / "warehouse.duckdb") == before
     assert users.read_text() == users_before

@@ -68,7 +68,9 @@ def test_deep_link_asks_for_sign_in_then_refuses_a_viewer(page: Page, protected_
     sign_in(page, "vic")
     assert page.url.rstrip("/").endswith("/data")
     expect(page.get_by_role("heading", name="No access to this page")).to_be_visible(timeout=TIMEOUT)
-    expect(page.get_by_text("“Data” needs the analyst role; you are signed in as vic (viewer).")).to_be_visible()
+    expect(
+        page.get_by_text("“Data” needs the analyst role; you are signed in as vic (viewer).")
+    ).to_be_visible()
     expect(page.get_by_text("Upload")).to_have_count(0)
     nav = page.locator(NAV)
     expect(nav).to_contain_text("Overview")

@@ -45,9 +45,27 @@ def busy_app(demo_dir: Path, tmp_path: Path):
     shutil.copytree(demo_dir, folder)
     ids, day = demo_client_ids(folder / "warehouse.duckdb"), latest_quarter_day(folder / "warehouse.duckdb")
     (tmp_path / "concurrency_b.csv").write_bytes(survey_csv(ids, ROWS_B, day, "CONC-B"))
-    env = {**os.environ, "CXLENS_DB": str(folder / "warehouse.duckdb"), "CXLENS_ARCHIVE": str(folder / "archive")}
-    loaded = subprocess.run([sys.executable, "-m", "pipelines", "load", "surveys", str(tmp_path / "concurrency_b.csv"),
-                             "--quiet"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "CXLENS_DB": str(folder / "warehouse.duckdb"),
+        "CXLENS_ARCHIVE": str(folder / "archive"),
+    }
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipelines",
+            "load",
+            "surveys",
+            str(tmp_path / "concurrency_b.csv"),
+            "--quiet",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     process, url = _start_server(folder, folder / "streamlit.log")
     deadline = time.monotonic() + 90
@@ -82,8 +100,9 @@ async def visit(page: Page, base: str, path: str, problems: list[str], expected:
         problems.append(f"{path}: {await page.locator(EXCEPTION).first.inner_text()}")
 
 
-async def browse(page: Page, base: str, moments: dict[str, asyncio.Event], problems: list[str]
-                 ) -> tuple[int, str, int]:
+async def browse(
+    page: Page, base: str, moments: dict[str, asyncio.Event], problems: list[str]
+) -> tuple[int, str, int]:
     """Open a dashboard the moment the analyst clicks Load and another the moment they confirm the
     undo (so reads race the writes' transactions), then read the Overview."""
     for moment, path in (("loading", "journey_map"), ("undoing", "overview")):
@@ -94,8 +113,11 @@ async def browse(page: Page, base: str, moments: dict[str, asyncio.Event], probl
     freshness = await page.get_by_text(ANSWERS).first.inner_text()
     nps = await page.locator('[data-testid="stMetricValue"]').first.inner_text()
     tile_n = await page.get_by_text(TILE_N).first.inner_text()
-    return (int(ANSWERS.search(freshness).group(1).replace(",", "")), nps,
-            int(TILE_N.search(tile_n).group(1).replace(",", "")))
+    return (
+        int(ANSWERS.search(freshness).group(1).replace(",", "")),
+        nps,
+        int(TILE_N.search(tile_n).group(1).replace(",", "")),
+    )
 
 
 async def analyst(page: Page, base: str, file_a: bytes, moments: dict[str, asyncio.Event]) -> None:
@@ -104,13 +126,15 @@ async def analyst(page: Page, base: str, file_a: bytes, moments: dict[str, async
         await page.goto(f"{base}/data")
         await settle(page, '[data-testid="stMain"] h1')
         await page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-            [{"name": "concurrency_a.csv", "mimeType": "text/csv", "buffer": file_a}])
+            [{"name": "concurrency_a.csv", "mimeType": "text/csv", "buffer": file_a}]
+        )
         load = page.get_by_role("button", name=f"Load {ROWS_A} rows")
         await load.wait_for(timeout=TIMEOUT_MS)
         moments["loading"].set()
         await load.click()
-        await expect(page.get_by_text(re.compile(rf"concurrency_a\.csv: {ROWS_A} rows loaded as batch #\d+"))
-                     ).to_be_visible(timeout=TIMEOUT_MS)
+        await expect(
+            page.get_by_text(re.compile(rf"concurrency_a\.csv: {ROWS_A} rows loaded as batch #\d+"))
+        ).to_be_visible(timeout=TIMEOUT_MS)
         await page.goto(f"{base}/data")  # a fresh page: the history now lists batch A as well
         await settle(page, '[data-testid="stMain"] h1')
         await choose_batch(page, "concurrency_b.csv")
@@ -120,7 +144,8 @@ async def analyst(page: Page, base: str, file_a: bytes, moments: dict[str, async
         moments["undoing"].set()
         await confirm.click()
         await expect(page.get_by_text(re.compile(rf"undone: {ROWS_B} rows removed"))).to_be_visible(
-            timeout=TIMEOUT_MS)
+            timeout=TIMEOUT_MS
+        )
     except BaseException:
         ARTIFACTS.mkdir(exist_ok=True)
         await page.screenshot(path=str(ARTIFACTS / "concurrency_analyst.png"), full_page=True)

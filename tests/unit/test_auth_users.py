@@ -55,10 +55,17 @@ def test_password_check_accepts_the_right_password_only(users_file):
     assert check_password(users, "anna", "x" * 200) is None  # longer than bcrypt's 72 bytes: no crash
 
 
-@pytest.mark.parametrize("name, password", [
-    ("", "long enough"), ("a b", "long enough"), ("<script>", "long enough"), ("x" * 65, "long enough"),
-    ("anna", "short"), ("anna", "я" * 40),
-])
+@pytest.mark.parametrize(
+    "name, password",
+    [
+        ("", "long enough"),
+        ("a b", "long enough"),
+        ("<script>", "long enough"),
+        ("x" * 65, "long enough"),
+        ("anna", "short"),
+        ("anna", "я" * 40),
+    ],
+)
 def test_bad_names_and_passwords_are_refused_before_anything_is_written(users_file, name, password):
     with pytest.raises(ValueError):
         set_user(users_file, name, "viewer", password, rounds=FAST)
@@ -86,10 +93,16 @@ def test_an_edit_shows_on_the_next_read(users_file):
     assert load_users(users_file)["anna"].role == "analyst"
 
 
-@pytest.mark.parametrize("text", [
-    "users: [anna]", "users:\n  anna: {role: owner, password_hash: '$2b$04$x'}",
-    "users:\n  anna: {role: admin, password_hash: plain-text}", "users: {anna: {role: admin", "users:\n  'a b': {}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "users: [anna]",
+        "users:\n  anna: {role: owner, password_hash: '$2b$04$x'}",
+        "users:\n  anna: {role: admin, password_hash: plain-text}",
+        "users: {anna: {role: admin",
+        "users:\n  'a b': {}",
+    ],
+)
 def test_a_broken_users_file_is_an_error_not_an_empty_list(users_file, text):
     users_file.write_text(text)
     with pytest.raises(UsersFileError):
@@ -110,8 +123,12 @@ def test_users_file_defaults_to_beside_the_warehouse(tmp_path, monkeypatch):
 
 def test_concurrent_adds_lose_nobody(users_file):
     names = [f"user{i}" for i in range(8)]
-    threads = [threading.Thread(target=set_user, args=(users_file, n, "viewer", "long enough"),
-                                kwargs={"rounds": FAST}) for n in names]
+    threads = [
+        threading.Thread(
+            target=set_user, args=(users_file, n, "viewer", "long enough"), kwargs={"rounds": FAST}
+        )
+        for n in names
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -45,9 +45,18 @@ def big_load(tmp_path_factory, model):
 
 def load_and_kill(folder: Path, message: str, delay: float, timeout: float = 120) -> bool:
     """Start the CLI load; SIGKILL it `delay` s after `message` appears. True if it was killed."""
-    env = {**os.environ, "CXLENS_DB": str(folder / "warehouse.duckdb"), "CXLENS_ARCHIVE": str(folder / "archive")}
-    child = subprocess.Popen([sys.executable, "-m", "pipelines", "load", "surveys", str(folder / "big.csv")],
-                             cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "CXLENS_DB": str(folder / "warehouse.duckdb"),
+        "CXLENS_ARCHIVE": str(folder / "archive"),
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pipelines", "load", "surveys", str(folder / "big.csv")],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     seen = threading.Event()
 
     def watch() -> None:
@@ -73,13 +82,18 @@ def assert_whole_or_nothing(folder: Path) -> int:
     """Open as the app does; every check must hold. Returns the number of survey rows present."""
     con = connect(folder / "warehouse.duckdb")
     try:
-        loaded = con.execute("select batch_id, rows_accepted, archive_path from batches "
-                             "where source = 'surveys' and status = 'loaded'").fetchall()
+        loaded = con.execute(
+            "select batch_id, rows_accepted, archive_path from batches "
+            "where source = 'surveys' and status = 'loaded'"
+        ).fetchall()
         raw = fetch_scalar(con, "select count(*) from raw_surveys")
         assert raw == sum(rows for _, rows, _ in loaded)
         assert raw in (0, N_ROWS), f"a partial batch: {raw} of {N_ROWS} rows"
-        orphans = fetch_scalar(con, "select count(*) from raw_surveys where batch_id not in "
-                                    "(select batch_id from batches where status = 'loaded')")
+        orphans = fetch_scalar(
+            con,
+            "select count(*) from raw_surveys where batch_id not in "
+            "(select batch_id from batches where status = 'loaded')",
+        )
         assert orphans == 0
         assert fetch_scalar(con, "select count(*) from mart_responses") == raw
         assert (fetch_scalar(con, "select coalesce(sum(n), 0) from mart_nps") or 0) == raw
@@ -92,8 +106,9 @@ def assert_whole_or_nothing(folder: Path) -> int:
 def roll_back_surveys(folder: Path, model) -> None:
     con = connect(folder / "warehouse.duckdb")
     try:
-        for (batch_id,) in con.execute("select batch_id from batches where source = 'surveys' "
-                                       "and status = 'loaded'").fetchall():
+        for (batch_id,) in con.execute(
+            "select batch_id from batches where source = 'surveys' and status = 'loaded'"
+        ).fetchall():
             rollback_batch(con, model, batch_id)
     finally:
         con.close()
@@ -112,8 +127,18 @@ def test_a_load_killed_at_any_point_leaves_the_whole_batch_or_none(big_load, mod
     assert outcomes[0][3] == 0, "killed while reading: nothing may be written"
     assert outcomes[-1][3] == N_ROWS, "killed after 'Loaded': the committed batch must survive"
     # After all that the warehouse still takes the same file, whole.
-    env = {**os.environ, "CXLENS_DB": str(big_load / "warehouse.duckdb"), "CXLENS_ARCHIVE": str(big_load / "archive")}
-    finished = subprocess.run([sys.executable, "-m", "pipelines", "load", "surveys", str(big_load / "big.csv"),
-                               "--quiet"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "CXLENS_DB": str(big_load / "warehouse.duckdb"),
+        "CXLENS_ARCHIVE": str(big_load / "archive"),
+    }
+    finished = subprocess.run(
+        [sys.executable, "-m", "pipelines", "load", "surveys", str(big_load / "big.csv"), "--quiet"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert assert_whole_or_nothing(big_load) == N_ROWS

@@ -49,7 +49,8 @@ def test_spreadsheet_downloads_go_through_app_spreadsheet(path):
         if any(hint in described for hint in SPREADSHEET_HINTS):
             assert _relative(path) in SPREADSHEET_DOWNLOAD_OWNERS, (
                 f"{_relative(path)}:{call.lineno} offers a spreadsheet without app.spreadsheet: "
-                "use app.ui.components.download_buttons")
+                "use app.ui.components.download_buttons"
+            )
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=_relative)
@@ -61,12 +62,14 @@ def test_no_unsafe_html_and_st_html_only_with_constants(path):
         for kw in call.keywords:
             if kw.arg in ("unsafe_allow_html", "unsafe_allow_javascript"):
                 assert isinstance(kw.value, ast.Constant) and kw.value.value is False, (
-                    f"{_relative(path)}:{call.lineno}: {kw.arg} — render user text as text")
+                    f"{_relative(path)}:{call.lineno}: {kw.arg} — render user text as text"
+                )
     for call in _calls(tree, "html"):
         if call.args:
             assert _html_is_safe(call.args[0]), (
                 f"{_relative(path)}:{call.lineno}: st.html with text that is not escaped; use "
-                "html.escape() on every value, or st.markdown / st.text instead")
+                "html.escape() on every value, or st.markdown / st.text instead"
+            )
 
 
 NUMERIC_NAME = re.compile(r"^(n|i|index|total|count|width|height|size|\w+_(n|count|px|pct|index))$")
@@ -81,7 +84,11 @@ def _html_is_safe(node: ast.expr) -> bool:
     if isinstance(node, ast.Call):
         return _function_name(node).endswith("_html")
     if isinstance(node, ast.JoinedStr):
-        return all(_formatted_value_is_safe(part.value) for part in node.values if isinstance(part, ast.FormattedValue))
+        return all(
+            _formatted_value_is_safe(part.value)
+            for part in node.values
+            if isinstance(part, ast.FormattedValue)
+        )
     return False
 
 

@@ -7,14 +7,18 @@ import pytest
 from app.auth.exposure import assess, is_loopback
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", " 127.0.0.1 ",
-                                     "unix:///run/cxlens.sock"])
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", " 127.0.0.1 ", "unix:///run/cxlens.sock"],
+)
 def test_loopback_addresses(address):
     assert is_loopback(address)
 
 
-@pytest.mark.parametrize("address", [None, "", "  ", "0.0.0.0", "::", "10.0.0.5", "192.168.1.20",
-                                     "no-such-host.invalid", "example.com"])
+@pytest.mark.parametrize(
+    "address",
+    [None, "", "  ", "0.0.0.0", "::", "10.0.0.5", "192.168.1.20", "no-such-host.invalid", "example.com"],
+)
 def test_addresses_other_machines_can_reach(address):
     assert not is_loopback(address)
 

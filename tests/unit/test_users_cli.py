@@ -14,8 +14,15 @@ from app.settings import PROJECT_ROOT
 
 
 def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipelines", "users", *args], input=stdin, text=True,
-                          capture_output=True, cwd=PROJECT_ROOT, env={**os.environ, **env}, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", "users", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        timeout=60,
+    )
 
 
 def test_add_list_remove_round_trip(tmp_path):
@@ -31,7 +38,9 @@ def test_add_list_remove_round_trip(tmp_path):
 
     again = cli(env, "add", "anna", "--role", "admin", "--password-stdin", stdin="another secret\n")
     assert again.returncode == 1 and "--update" in again.stderr
-    updated = cli(env, "add", "anna", "--role", "admin", "--update", "--password-stdin", stdin="another secret\n")
+    updated = cli(
+        env, "add", "anna", "--role", "admin", "--update", "--password-stdin", stdin="another secret\n"
+    )
     assert updated.returncode == 0 and load_users(tmp_path / "users.yaml")["anna"].role == "admin"
 
     removed = cli(env, "remove", "anna")
@@ -57,9 +66,23 @@ def test_users_can_be_managed_while_the_app_holds_the_warehouse(tmp_path):
         env = {"CXLENS_DB": str(db)}  # no CXLENS_USERS: users.yaml beside the warehouse
         env_without_users = {k: v for k, v in os.environ.items() if k != "CXLENS_USERS"}
         result = subprocess.run(
-            [sys.executable, "-m", "pipelines", "users", "add", "boris", "--role", "viewer", "--password-stdin"],
-            input="long enough\n", text=True, capture_output=True, cwd=PROJECT_ROOT,
-            env={**env_without_users, **env}, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "pipelines",
+                "users",
+                "add",
+                "boris",
+                "--role",
+                "viewer",
+                "--password-stdin",
+            ],
+            input="long enough\n",
+            text=True,
+            capture_output=True,
+            cwd=PROJECT_ROOT,
+            env={**env_without_users, **env},
+            timeout=60,
         )
         assert result.returncode == 0, result.stderr
         assert (tmp_path / "users.yaml").is_file()

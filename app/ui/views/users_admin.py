@@ -51,10 +51,12 @@ def _users_table() -> None:
     if not users:
         st.warning(t("access.no_users_yet"), icon=":material/lock_open:")
         return
-    frame = pl.DataFrame({
-        t("access.col_user"): [u.name for u in users.values()],
-        t("access.col_role"): [role_label(u.role) for u in users.values()],
-    }).sort(t("access.col_user"))
+    frame = pl.DataFrame(
+        {
+            t("access.col_user"): [u.name for u in users.values()],
+            t("access.col_role"): [role_label(u.role) for u in users.values()],
+        }
+    ).sort(t("access.col_user"))
     st.dataframe(frame, hide_index=True, width="content", key="users_table")
 
 
@@ -64,10 +66,12 @@ def _edit_form() -> None:
         left, middle, right = st.columns([2, 1, 2])
         name = left.text_input(t("access.user_name"), max_chars=64, autocomplete="off")
         first = not load_users()  # the first user must be an admin
-        role = middle.selectbox(t("access.col_role"), ROLES, index=ROLES.index("admin") if first else 0,
-                                format_func=role_label)
-        password = right.text_input(t("access.new_password"), type="password", max_chars=200,
-                                    autocomplete="new-password")
+        role = middle.selectbox(
+            t("access.col_role"), ROLES, index=ROLES.index("admin") if first else 0, format_func=role_label
+        )
+        password = right.text_input(
+            t("access.new_password"), type="password", max_chars=200, autocomplete="new-password"
+        )
         if st.form_submit_button(t("access.save_user"), type="primary", icon=":material/save:"):
             try:
                 _save(name, role, password)
