@@ -100,12 +100,16 @@ def whatif_bars(frame: pl.DataFrame, *, x_title: str, highlight: str | None) -> 
         .then(alt.value(GOOD))
         .otherwise(alt.value(BAD))
     )
+    low = min(0.0, float(frame["nps_low"].min()))
+    high = max(0.0, float(frame["nps_high"].max()))
+    pad = (high - low) * 0.1 or 1.0  # room for the value written beside each bar
+    domain = [low - (pad if low < 0 else 0.0), high + pad]
     bars = (
         alt.Chart(frame)
         .mark_bar(height=16)
         .encode(
             y=y,
-            x=alt.X("nps_change:Q", title=x_title),
+            x=alt.X("nps_change:Q", title=x_title, scale=alt.Scale(domain=domain, nice=False)),
             color=colour,
             tooltip=[
                 alt.Tooltip("label:N", title=""),
