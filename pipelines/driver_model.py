@@ -92,7 +92,7 @@ def train(x: np.ndarray, y: np.ndarray, params: dict, categorical: list[int], ro
         y,
         categorical_feature=categorical or "auto",
         free_raw_data=True,
-        params={"verbose": -1, "max_bin": params["max_bin"]},
+        params={"verbose": -1, "max_bin": params["max_bin"], "num_threads": params["num_threads"]},
     )
     # keep_training_booster skips LightGBM's text round trip of the finished model (~10 % of a fit).
     return lgb.train(params, dataset, num_boost_round=rounds, keep_training_booster=True)
