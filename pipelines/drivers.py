@@ -24,6 +24,7 @@ import polars as pl
 
 from app.analytics.drivers import TARGETS, Target, quality_band
 from app.service_model import ServiceModel
+from app.warehouse.connection import fetch_scalar, table_exists
 from app.warehouse.drivers import STORE_VERSION
 from app.warehouse.schema import data_version
 from pipelines.driver_design import build_design, target_rows
@@ -43,6 +44,10 @@ DEMO_PROGRESS_FROM = 0.97
 
 def _no_progress(fraction: float, message: str) -> None:
     return None
+
+
+class NoAnswersError(RuntimeError):
+    """The warehouse holds no survey answers yet: there is nothing to learn drivers from."""
 
 
 @dataclass
@@ -237,6 +242,13 @@ def train_drivers(
     started = time.perf_counter()
     version = data_version(con)
     progress(0.0, "Reading responses, ratings and operational facts")
+    if not table_exists(con, "mart_responses") or not fetch_scalar(
+        con, "select count(*) from mart_responses"
+    ):
+        raise NoAnswersError(
+            "No survey answers in the warehouse yet: load surveys first "
+            "(python -m pipelines load surveys FILE, or the Data page)."
+        )
     frame, specs = feature_frame(con, model), feature_specs(model)
     jobs = [
         (order, segment, target)

@@ -142,11 +142,15 @@ def _progress(fraction: float, message: str) -> None:
 
 def cmd_drivers(args, con, model, settings) -> int:
     from pipelines.driver_model import TrainConfig  # LightGBM and scikit-learn load only when needed
-    from pipelines.drivers import train_drivers
+    from pipelines.drivers import NoAnswersError, train_drivers
 
     targets = list(dict.fromkeys(args.target or TARGETS))
     config = TrainConfig(min_n=args.min_n)
-    train_drivers(con, model, targets=targets, config=config, progress=_progress, workers=args.workers)
+    try:
+        train_drivers(con, model, targets=targets, config=config, progress=_progress, workers=args.workers)
+    except NoAnswersError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     data = report(con, targets)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))

@@ -82,6 +82,6 @@ def test_every_tab_draws_its_chart(page: Page, app_url: str):
     open_page(page, app_url, "drivers", query="seg=business_unit%3Denergy", expected=CHART)
     for tab in ("How far to trust it", "All answers", "One driver", "Two segments", "Priorities", "What if"):
         _open_tab(page, tab)
-    expect(page.get_by_text(re.compile(r"expected NPS would change by"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"and expected NPS by"))).to_be_visible()
     wait_for_charts(page)
     assert_no_exception(page)

@@ -19,7 +19,7 @@ from pipelines.driver_features import feature_frame, feature_specs
 from pipelines.driver_model import TrainConfig
 from pipelines.driver_segments import segment_definitions
 from pipelines.driver_store import TABLES, write_results
-from pipelines.drivers import train_drivers
+from pipelines.drivers import NoAnswersError, train_drivers
 
 QUICK = TrainConfig(
     n_estimators=20,
@@ -156,3 +156,16 @@ def test_cli_text_output_names_the_top_driver(demo_env, capsys):
     assert main(["drivers", "--target", "score", "--min-n", "5000"]) == 0
     out = capsys.readouterr().out
     assert "All respondents (n = 6," in out and "no model (fewer than 5000 answers)" in out
+
+
+def test_an_empty_warehouse_has_nothing_to_learn_from_and_says_so(
+    empty_con, model, capsys, tmp_path, monkeypatch
+):
+    with pytest.raises(NoAnswersError, match="load surveys first"):
+        train_drivers(empty_con, model, targets=["score"], config=QUICK)
+    assert queries.driver_runs(empty_con).is_empty() and queries.driver_importance(empty_con).is_empty()
+    from pipelines.__main__ import main
+
+    monkeypatch.setenv("CXLENS_DB", str(tmp_path / "cli" / "warehouse.duckdb"))
+    assert main(["drivers"]) == 1
+    assert "No survey answers in the warehouse yet" in capsys.readouterr().err

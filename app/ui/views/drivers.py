@@ -188,7 +188,9 @@ def render(filters: Filters) -> None:
         )
     run = next((r for r in runs.to_dicts() if r["target"] == target), None)
     if run is None:
-        if runs.is_empty():
+        if not data.has_answers():
+            empty_state(t("common.no_data"), t("common.no_data_hint"))
+        elif runs.is_empty():
             empty_state(t("drivers.outdated") if data.outdated() else t("drivers.never_trained"))
             train_button(list(TARGETS), t("drivers.train_all"), key="drivers_train_all")
         else:

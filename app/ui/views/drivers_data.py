@@ -14,6 +14,7 @@ from app.ui.context import cached_query, cursor
 from app.ui.i18n import format_number, t
 from app.ui.views.drivers_frames import with_labels
 from app.warehouse import drivers as queries
+from app.warehouse.connection import fetch_scalar, table_exists
 from app.warehouse.scores import touchpoint_dimension, touchpoint_totals
 
 CLIENT_DIMENSIONS = {
@@ -30,6 +31,14 @@ ONE_UNIT_KEYS = {"days": "drivers.unit_day", "hours": "drivers.unit_hour", "year
 def runs() -> pl.DataFrame:
     """Newest run per target (not cached: a few rows, and it must see a retrain immediately)."""
     return queries.driver_runs(cursor())
+
+
+def has_answers() -> bool:
+    """Whether the warehouse holds any survey answer (before the first load it holds none)."""
+    con = cursor()
+    return table_exists(con, "mart_responses") and bool(
+        fetch_scalar(con, "select count(*) from mart_responses")
+    )
 
 
 def outdated() -> bool:

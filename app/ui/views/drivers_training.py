@@ -29,7 +29,7 @@ def _training_lock() -> threading.Lock:
 
 
 def _train(targets: list[str]) -> None:
-    from pipelines.drivers import train_drivers  # LightGBM loads only when someone trains
+    from pipelines.drivers import NoAnswersError, train_drivers  # LightGBM loads only when someone trains
 
     try:
         require_role(TRAIN_ROLE)
@@ -52,6 +52,10 @@ def _train(targets: list[str]) -> None:
 
     try:
         summary = train_drivers(cursor(), service_model(), targets=targets, progress=progress)
+    except NoAnswersError:
+        bar.empty()
+        st.warning(t("common.no_data"), icon=":material/info:")
+        return
     finally:
         lock.release()
     st.cache_data.clear()
