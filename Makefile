@@ -6,8 +6,10 @@ PORT ?= 8501
 
 .PHONY: run test setup setup-dev chromium fonts demo lint bench
 
+# `python -m app` checks the bind address before Streamlit starts (app/launch.py); pass Streamlit
+# options through ARGS, e.g. make run ARGS="--server.address 0.0.0.0".
 run: setup fonts
-	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
+	$(PY) -m app --server.port $(PORT) $(ARGS)
 
 test: setup-dev chromium fonts
 	$(PY) -m pytest -q

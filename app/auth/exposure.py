@@ -15,6 +15,7 @@ import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 ALLOW_UNPROTECTED_ENV = "CXLENS_ALLOW_UNPROTECTED"
 _TRUE = {"1", "true", "yes", "on"}
@@ -64,6 +65,25 @@ class Exposure:
 
     def describe_address(self) -> str:
         return self.address.strip() if self.address and self.address.strip() else "all interfaces"
+
+    def refusal_sentence(self, users_file: Path | str, refuses_to: str = "start") -> str:
+        """The one sentence an operator reads when the app will not serve (launcher and server log)."""
+        would = "would listen" if refuses_to == "start" else "listens"
+        return (
+            f"CX Lens refuses to {refuses_to}: it {would} on {self.describe_address()}, which other "
+            f"machines can reach, and no users are configured in {users_file}; add one with "
+            "`python -m pipelines users add NAME --role admin`, bind 127.0.0.1, or, if something "
+            f"in front of the app already authenticates, set {ALLOW_UNPROTECTED_ENV}=1 "
+            "(`python -m app --allow-unprotected`)."
+        )
+
+    def unprotected_sentence(self, users_file: Path | str) -> str:
+        """Said at start-up when the app runs without sign-in (allowed on loopback or by override)."""
+        where = "only this machine can reach it" if self.loopback else f"{ALLOW_UNPROTECTED_ENV} is set"
+        return (
+            f"CX Lens is unprotected: no users are configured in {users_file}, so everyone who opens "
+            f"it acts as admin ({where}); add users with `python -m pipelines users add NAME --role admin`."
+        )
 
 
 def assess(address: str | None, has_users: bool, environ: Mapping[str, str] | None = None) -> Exposure:

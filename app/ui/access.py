@@ -2,7 +2,8 @@
 
 The shell calls, in order:
 1. `admit()` — first thing in a run: refuses to serve anything from a network address when no
-   users are configured (exposure.py), locks everyone out when the users file is broken, and shows
+   users are configured (exposure.py) and stops such a server, started bypassing `python -m app`
+   (server_stop.py), locks everyone out when the users file is broken, and shows
    the sign-in form (and nothing else: no filters, no figures) until the session signs in;
 2. `page_visibility(entry, access)` while building st.navigation — pages the role cannot open are
    registered as hidden, so they vanish from the menu but their address still resolves here;
@@ -21,12 +22,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.auth.exposure import Exposure
 from app.auth.guard import Access, current_access, exposure, sign_in, sign_out
 from app.auth.roles import AccessDenied, Role
 from app.auth.users import users_path
 from app.ui.i18n import current_language, t
 from app.ui.pages import PAGES, PageEntry
 from app.ui.safe_text import escape_markdown
+from app.ui.server_stop import stop_refused_server
 
 log = logging.getLogger(__name__)
 LOGO = Path(__file__).parent / "assets" / "logo.svg"
@@ -58,19 +61,19 @@ def _company_name() -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _log_refusal(address: str, users_file: str) -> bool:
+def _log_refusal(sentence: str) -> bool:
     """Once per process and address: the operator reads the reason in the server log."""
-    log.error(
-        "CX Lens refuses to serve data: bound to %s with no users configured (users file %s). "
-        "Add users, bind 127.0.0.1, or set CXLENS_ALLOW_UNPROTECTED=1.",
-        address,
-        users_file,
-    )
+    log.error("%s", sentence)
     return True
 
 
-def _refuse_exposed(address: str) -> None:
-    _log_refusal(address, str(users_path()))
+def _refuse_exposed(exposed: Exposure) -> None:
+    """Stop the server (a bare `streamlit run` that bypassed the launcher); the page stays as the
+    last line of defence where nothing can be stopped (AppTest) and for the first visitor."""
+    sentence = exposed.refusal_sentence(users_path(), refuses_to="serve")
+    if not stop_refused_server(sentence):
+        _log_refusal(sentence)
+    address = exposed.describe_address()
     _, middle, _ = st.columns([1, 3, 1])
     with middle:
         st.title(t("access.exposed_title"), anchor=False)
@@ -136,7 +139,7 @@ def admit() -> Access:
     """Stop this run unless the session may see data; returns what the session may do."""
     exposed = exposure()
     if exposed.refused:
-        _refuse_exposed(exposed.describe_address())
+        _refuse_exposed(exposed)
     access = current_access()
     if access.problem:
         st.error(t("access.users_file_broken", problem=access.problem), icon=":material/gpp_bad:")
