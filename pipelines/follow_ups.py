@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import duckdb
-import numpy as np
 import polars as pl
 
 from app.service_model import ServiceModel
 from app.warehouse.connection import fetch_scalar, query
-from app.warehouse.models import rebuild_models
+from app.warehouse.models import SurveyBatchChange, rebuild_models
 
 OPEN_STATUSES: tuple[str, ...] = ("open", "in_progress")
 CLOSED_STATUSES: tuple[str, ...] = ("resolved", "closed")
@@ -51,18 +50,23 @@ def fallback_owner(model: ServiceModel) -> str | None:
     return next((k.owner for k in model.kpis if k.layer == "CX" and k.touchpoint is None and k.owner), None)
 
 
+def due_date_expr(received: pl.Expr, grade: pl.Expr, days_by_grade: dict[str, int]) -> pl.Expr:
+    """Answer date + business days for the grade (Mon–Fri; a weekend answer counts from Monday);
+    an unknown grade gets the least urgent grade's days. Vectorised: a big batch opens many cases."""
+    if not days_by_grade:
+        return pl.lit(None, dtype=pl.Date)
+    days = grade.replace_strict(days_by_grade, default=max(days_by_grade.values()), return_dtype=pl.Int64)
+    return received.cast(pl.Date).dt.add_business_days(days, roll="forward")
+
+
 def due_dates(
     received: list[datetime | date], grades: list[str | None], days_by_grade: dict[str, int]
 ) -> list[date | None]:
-    """Answer date + business days for the grade (Mon–Fri; a weekend answer counts from Monday)."""
-    if not days_by_grade:
-        return [None] * len(received)
-    slowest = max(days_by_grade.values())
-    days = np.array([days_by_grade.get(g or "", slowest) for g in grades], dtype=int)
-    starts = np.array([(r.date() if isinstance(r, datetime) else r) for r in received], dtype="datetime64[D]")
-    if not len(starts):
-        return []
-    return [d.astype(object) for d in np.busday_offset(starts, days, roll="forward")]
+    dates = [r.date() if isinstance(r, datetime) else r for r in received]
+    frame = pl.DataFrame({"received": dates, "grade": grades}, schema={"received": pl.Date, "grade": pl.String})
+    if frame.is_empty() or not days_by_grade:
+        return [None] * frame.height
+    return frame.select(due_date_expr(pl.col("received"), pl.col("grade"), days_by_grade))[:, 0].to_list()
 
 
 def _next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
@@ -96,16 +100,18 @@ def add_events(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
         con.unregister("_events")
 
 
-def _open_new_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> int:
+def _open_new_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel, batch_id: int | None = None) -> int:
+    """Open a case for each detractor answer that has none; only the given batch's answers when known."""
+    in_batch = "true" if batch_id is None else f"r.batch_id = {int(batch_id)}"
     new = query(
         con,
-        """
+        f"""
         select r.response_id, r.client_id, r.client_name, r.grade, r.submitted_at as received_at, r.nps,
                r.comment, f.touchpoint_id, t.department, r.batch_id
         from mart_responses r
         left join mart_response_focus f using (response_id)
         left join dim_touchpoints t on t.touchpoint_id = f.touchpoint_id
-        where r.is_detractor and r.submitted_at is not null and r.response_id is not null
+        where r.is_detractor and r.submitted_at is not null and r.response_id is not null and {in_batch}
           and not exists (select 1 from follow_up_cases c where c.response_id = r.response_id)
         qualify row_number() over (partition by r.response_id order by r.batch_id) = 1
         order by r.submitted_at, r.response_id
@@ -113,16 +119,16 @@ def _open_new_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> int:
     )
     if new.is_empty():
         return 0
-    first = _next_id(con, "follow_up_cases", "case_id")
-    due = due_dates(
-        new["received_at"].to_list(), new["grade"].to_list(), model.settings.follow_up_days_by_grade
-    )
+    first_case = _next_id(con, "follow_up_cases", "case_id")
+    first_event = _next_id(con, "follow_up_events", "event_id")
     cases = new.with_columns(
-        pl.int_range(first, first + new.height, dtype=pl.Int64).alias("case_id"),
+        pl.int_range(first_case, first_case + new.height, dtype=pl.Int64).alias("case_id"),
+        pl.int_range(first_event, first_event + new.height, dtype=pl.Int64).alias("event_id"),
         pl.coalesce(pl.col("department"), pl.lit(fallback_owner(model), dtype=pl.String)).alias(
             "owner_department"
         ),
-        pl.Series("due_date", due, dtype=pl.Date),
+        due_date_expr(pl.col("received_at"), pl.col("grade"), model.settings.follow_up_days_by_grade)
+        .alias("due_date"),
     )
     con.register("_new_cases", cases)
     try:
@@ -135,15 +141,16 @@ def _open_new_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> int:
             from _new_cases
             """
         )
+        con.execute(
+            f"""
+            insert into follow_up_events
+            select event_id, case_id, current_localtimestamp(), '{SYSTEM_ACTOR}', 'opened', null, 'open',
+                   'batch ' || batch_id
+            from _new_cases
+            """
+        )
     finally:
         con.unregister("_new_cases")
-    add_events(
-        con,
-        [
-            (cid, SYSTEM_ACTOR, "opened", None, "open", f"batch {bid}")
-            for cid, bid in cases.select("case_id", "batch_id").iter_rows()
-        ],
-    )
     return cases.height
 
 
@@ -183,13 +190,14 @@ def _handle_removed_answers(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     return len(untouched), len(worked)
 
 
-def _restore_returned_answers(con: duckdb.DuckDBPyConnection) -> int:
+def _restore_returned_answers(con: duckdb.DuckDBPyConnection, batch_id: int | None = None) -> int:
+    in_batch = "true" if batch_id is None else f"r.batch_id = {int(batch_id)}"
     back = query(
         con,
-        """
+        f"""
         select c.case_id, c.status from follow_up_cases c
         where (c.status = 'withdrawn' or c.answer_removed_at is not null)
-          and exists (select 1 from mart_responses r where r.response_id = c.response_id)
+          and exists (select 1 from mart_responses r where r.response_id = c.response_id and {in_batch})
         """,
     )
     if back.is_empty():
@@ -210,8 +218,18 @@ def _restore_returned_answers(con: duckdb.DuckDBPyConnection) -> int:
     return len(ids)
 
 
-def sync_follow_up_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> SyncResult:
-    """Bring the cases in line with the answers now in the warehouse (call inside the load transaction)."""
+def sync_follow_up_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel,
+                         change: SurveyBatchChange | None = None) -> SyncResult:
+    """Bring the cases in line with the answers now in the warehouse (call inside the load transaction).
+
+    Knowing the change keeps a load's work to its own batch: an added batch can only open or restore
+    cases of its answers, a removed one can only withdraw cases.
+    """
+    if change is not None and change.op == "append":
+        restored = _restore_returned_answers(con, change.batch_id)
+        return SyncResult(_open_new_cases(con, model, change.batch_id), 0, 0, restored)
+    if change is not None:
+        return SyncResult(0, *_handle_removed_answers(con), 0)
     restored = _restore_returned_answers(con)
     withdrawn, removed = _handle_removed_answers(con)
     opened = _open_new_cases(con, model)
@@ -219,12 +237,13 @@ def sync_follow_up_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel) ->
 
 
 def after_rebuild(
-    con: duckdb.DuckDBPyConnection, model: ServiceModel, changed: set[str] | None
+    con: duckdb.DuckDBPyConnection, model: ServiceModel, changed: set[str] | None,
+    change: SurveyBatchChange | None = None,
 ) -> SyncResult:
     """The load path's hook: sync the cases after survey changes and refresh the KPIs that read them."""
     if changed is not None and "surveys" not in changed:
         return SyncResult()
-    result = sync_follow_up_cases(con, model)
+    result = sync_follow_up_cases(con, model, change)
     if result.changed:
         rebuild_models(con, model, changed={"follow_ups"})
     return result

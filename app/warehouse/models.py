@@ -7,8 +7,10 @@ transaction after every load and rollback, so marts never disagree with the raw 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+from typing import Literal
 
 import duckdb
 import polars as pl
@@ -27,9 +29,12 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_responses", "view", frozenset({"surveys", "clients"})),
     ("mart_respondent_contacts", "view", frozenset({"surveys"})),
     ("mart_ratings", "view", frozenset({"surveys", "clients"})),
-    ("stg_survey_cube", "table", frozenset({"surveys", "clients"})),
+    ("stg_survey_batch_cube", "table", frozenset({"surveys", "clients"})),
+    ("stg_survey_cube", "view", frozenset({"surveys", "clients"})),
     ("mart_touchpoint_scores", "table", frozenset({"surveys", "clients"})),
     ("mart_nps", "table", frozenset({"surveys", "clients"})),
+    ("mart_touchpoint_pairs", "table", frozenset({"surveys", "clients"})),
+    ("mart_survey_coverage", "table", frozenset({"surveys"})),
     ("mart_orders", "table", frozenset({"orders", "clients"})),
     ("mart_process_steps", "table", frozenset({"events", "orders", "clients"})),
     ("mart_process_cases", "table", frozenset({"events", "orders", "clients"})),
@@ -42,6 +47,20 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_follow_ups", "view", frozenset({"surveys", "clients", "follow_ups"})),
 )
 MART_SOURCES: dict[str, frozenset[str]] = {name: sources for name, _, sources in MODELS}
+
+# Tables kept per survey batch: each row carries the batch_id of the answers it came from, and the
+# SQL reads raw_surveys only where ${survey_batch_filter} holds. Loading or rolling back one survey
+# batch then inserts or deletes that batch's rows instead of recomputing the whole table, so a load
+# costs what its own rows cost, not what the warehouse holds (a change of clients rebuilds them all).
+PER_SURVEY_BATCH: frozenset[str] = frozenset({"stg_survey_batch_cube", "mart_response_focus", "mart_feedback"})
+
+
+@dataclass(frozen=True)
+class SurveyBatchChange:
+    """One survey batch added ("append") or rolled back ("remove")."""
+
+    batch_id: int
+    op: Literal["append", "remove"]
 
 
 class ModelBuildError(RuntimeError):
@@ -220,9 +239,29 @@ def _computed_kpis_union(model: ServiceModel) -> str:
     return "\n".join(parts)
 
 
-def render_model_sql(name: str, model: ServiceModel) -> str:
+def _cube_sums(model: ServiceModel) -> str:
+    """stg_survey_cube's columns: the batch cubes' sums, counts as BIGINT, sums of scores as DOUBLE."""
+    counts = ["n", "n_promoters", "n_passives", "n_detractors", "n_ces"]
+    doubles = ["sum_ces"]
+    for i in range(len(model.touchpoints)):
+        counts += [f"{c}_{i}" for c in ("n", "sum_rating", "sum_rating_sq", "n_top2", "n_promoters",
+                                         "n_detractors", "n_importance")]
+        doubles += [f"sum_score_100_{i}", f"sum_importance_{i}"]
+    order = ["n", "n_promoters", "n_passives", "n_detractors", "sum_ces", "n_ces"] + [
+        f"{c}_{i}" for i in range(len(model.touchpoints))
+        for c in ("n", "sum_rating", "sum_rating_sq", "sum_score_100", "n_top2", "n_promoters", "n_detractors",
+                  "sum_importance", "n_importance")
+    ]
+    return ",\n    ".join(f"sum({c})::{'bigint' if c in counts else 'double'} as {c}" for c in order)
+
+
+def render_model_sql(name: str, model: ServiceModel, survey_batch: int | None = None) -> str:
+    """The model's SQL; with survey_batch, only the rows that one survey batch adds (PER_SURVEY_BATCH)."""
     template = Template((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
     return template.substitute(
+        survey_batch_filter="true" if survey_batch is None else f"batch_id = {int(survey_batch)}",
+        other_sources="true" if survey_batch is None else "false",
+        cube_sums=_cube_sums(model),
         rating_union=_rating_union(model),
         computed_union=_computed_kpis_union(model),
         touchpoint_aggregates=_touchpoint_aggregates(model),
@@ -282,22 +321,27 @@ def _rebuild_kpi_values(con: duckdb.DuckDBPyConnection, model: ServiceModel, cha
                 {"ids": affected})
 
 
-def rebuild_models(con: duckdb.DuckDBPyConnection, model: ServiceModel, changed: set[str] | None = None) -> None:
+def rebuild_models(con: duckdb.DuckDBPyConnection, model: ServiceModel, changed: set[str] | None = None,
+                   survey_change: SurveyBatchChange | None = None) -> None:
     """Recreate dimension tables and the SQL models that read the changed sources (all if None).
 
-    Call inside the load's transaction, so marts never disagree with the raw tables.
+    With survey_change (and only surveys changed), the PER_SURVEY_BATCH tables take in or drop that
+    batch's rows instead. Call inside the load's transaction, so marts never disagree with the raw tables.
     """
     for table, frame in dimension_frames(model).items():
         con.register("_dim_frame", frame)
         con.execute(f"create or replace table {table} as select * from _dim_frame")
         con.unregister("_dim_frame")
+    per_batch = survey_change if changed == {"surveys"} else None
     for name, kind, sources in MODELS:
         if kind == "table" and changed is not None and not (sources & changed) and _exists(con, name):
             continue
-        sql = render_model_sql(name, model)
         try:
+            if per_batch is not None and name in PER_SURVEY_BATCH and _has_batch_column(con, name):
+                _apply_survey_change(con, model, name, per_batch)
+                continue
             _drop_if_other_kind(con, name, kind)
-            con.execute(f"create or replace {kind} {name} as\n{sql}")
+            con.execute(f"create or replace {kind} {name} as\n{render_model_sql(name, model)}")
         except duckdb.Error as exc:
             raise ModelBuildError(f"SQL model {name} failed: {exc}") from exc
     _check_kpi_sql(con, model)
@@ -305,6 +349,23 @@ def rebuild_models(con: duckdb.DuckDBPyConnection, model: ServiceModel, changed:
         _rebuild_kpi_values(con, model, changed)
     except duckdb.Error as exc:
         raise ModelBuildError(f"SQL model mart_kpi_values failed: {exc}") from exc
+
+
+def _apply_survey_change(con: duckdb.DuckDBPyConnection, model: ServiceModel, name: str,
+                         change: SurveyBatchChange) -> None:
+    if change.op == "remove":
+        con.execute(f"delete from {name} where batch_id = ?", [change.batch_id])
+    else:
+        sql = render_model_sql(name, model, survey_batch=change.batch_id)
+        con.execute(f"insert into {name} by name select * from (\n{sql}\n)")
+
+
+def _has_batch_column(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """False for a table built by an older version without batch_id: it is rebuilt whole once."""
+    return bool(con.execute(
+        "select count(*) from information_schema.columns where table_name = ? and column_name = 'batch_id'",
+        [name],
+    ).fetchall()[0][0])
 
 
 def _drop_if_other_kind(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> None:

@@ -215,7 +215,7 @@ def test_failure_midway_through_a_load_from_the_page_leaves_the_warehouse_unchan
     at = open_data_page()
     upload(at, "опрос.csv", russian_survey_csv(ids, 6, day, "AT-FAIL"))  # its mapping would be saved
 
-    def exploding_rebuild(con, model, changed=None):
+    def exploding_rebuild(con, model, changed=None, survey_change=None):
         raise duckdb.IOException("disk full (injected)")
 
     with duckdb.connect(str(db)) as con:  # the same database instance the app holds

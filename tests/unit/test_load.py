@@ -53,7 +53,7 @@ def test_personal_data_is_masked_or_hashed_per_service_model(loaded, model, tmp_
         "select respondent_name, email, phone from raw_surveys where response_id = 'S1'"
     ).fetchall()[0]
     assert name == "И*** П***"
-    assert email.startswith("sha256:") and "ivan" not in email
+    assert email.startswith("hmac:") and "ivan" not in email
     assert phone == "***89"
 
 
@@ -86,7 +86,7 @@ def test_failure_midway_rolls_everything_back(loaded, model, tmp_path, monkeypat
     """Inject a failure after the raw rows are inserted, while the marts rebuild."""
     before = content_fingerprint(loaded)
 
-    def exploding_rebuild(con, model, changed=None):
+    def exploding_rebuild(con, model, changed=None, survey_change=None):
         assert fetch_scalar(con, "select count(*) from raw_surveys") == 4  # rows were written…
         raise RuntimeError("disk full (injected)")
 

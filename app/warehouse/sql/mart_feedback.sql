@@ -2,6 +2,8 @@
 -- (doc_id = ticket_id), with where in the journey it points (a comment: the touchpoint its
 -- respondent rated lowest; a ticket: its own touchpoint), the client's keys as they are now and,
 -- for comments, the score. Complaint topics are learned from and counted over these rows.
+-- Kept per survey batch (PER_SURVEY_BATCH in models.py): a survey load adds only its batch's comments
+-- (the ticket part is switched off then, so tickets are not added twice).
 select
     'survey' as source,
     r.response_id as doc_id,
@@ -24,7 +26,7 @@ select
     r.comment as text,
     coalesce(r.nps <= 8, true) as is_complaint,
     r.batch_id
-from mart_responses r
+from (select * from mart_responses where ${survey_batch_filter}) r
 left join mart_response_focus f using (response_id)
 left join dim_touchpoints t on t.touchpoint_id = f.touchpoint_id
 where nullif(trim(r.comment), '') is not null
@@ -54,4 +56,4 @@ select
 from mart_tickets k
 left join stg_clients c using (client_id)
 left join dim_touchpoints t on t.touchpoint_id = k.touchpoint_id
-where nullif(trim(k.text), '') is not null
+where nullif(trim(k.text), '') is not null and ${other_sources}

@@ -3,10 +3,12 @@
 -- as being about this touchpoint, and a detractor's follow-up case goes to its department.
 -- Computed inside each wide survey row (least of its ${n_touchpoints} scores, then the first touchpoint in
 -- tie-break order that has it), not over the long form: one scan of the responses, no window.
+-- Kept per survey batch (PER_SURVEY_BATCH in models.py).
 with scored as (
-    select response_id,
+    select response_id, batch_id,
            ${focus_scores}
     from raw_surveys
+    where ${survey_batch_filter}
 ), lowest as (
     select *, least(${focus_score_list}) as score_100
     from scored
@@ -16,6 +18,7 @@ select
     case ${focus_touchpoint_cases} end as touchpoint_id,
     case ${focus_stage_cases} end as stage_id,
     case ${focus_rating_cases} end as rating,
-    score_100
+    score_100,
+    batch_id
 from lowest
 where score_100 is not null

@@ -1,24 +1,8 @@
--- grain: period × segment keys (business unit, segment, grade, status, respondent role).
--- One scan of the responses aggregates NPS counts, CES and every touchpoint's rating columns side by
--- side (${n_touchpoints} touchpoints); mart_nps and mart_touchpoint_scores are cut from this small table.
-with responses as (
-    select
-        quarter_of(r.submitted_at) as period,
-        c.business_unit, c.segment, c.grade, c.status, r.respondent_role,
-        r.nps >= 9 as is_promoter,
-        r.nps <= 6 as is_detractor,
-        r.*
-    from raw_surveys r
-    left join stg_clients c using (client_id)
-)
+-- grain: period × segment keys (business unit, segment, grade, status, respondent role): the survey
+-- batches' cubes summed. Small (a few thousand rows); mart_nps and mart_touchpoint_scores are cut
+-- from it.
 select
     period, business_unit, segment, grade, status, respondent_role,
-    count(*) as n,
-    count_if(is_promoter) as n_promoters,
-    count_if(not is_promoter and not is_detractor) as n_passives,
-    count_if(is_detractor) as n_detractors,
-    sum(ces) as sum_ces,
-    count(ces) as n_ces,
-    ${touchpoint_aggregates}
-from responses
+    ${cube_sums}
+from stg_survey_batch_cube
 group by all
