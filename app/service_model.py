@@ -168,6 +168,9 @@ class PersonalData(Strict):
     respondent_name: Literal["keep", "mask", "hash", "drop"] = "mask"
     email: Literal["keep", "mask", "hash", "drop"] = "hash"
     phone: Literal["keep", "mask", "hash", "drop"] = "mask"
+    # The archived copy of an uploaded survey file: its personal columns as stored ("masked"), or
+    # the upload byte for byte ("original"). See pipelines/archive.py.
+    archive: Literal["masked", "original"] = "masked"
 
 
 class Settings(Strict):

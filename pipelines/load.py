@@ -21,8 +21,16 @@ from app.service_model import ServiceModel
 from app.warehouse.connection import fetch_scalar, query
 from app.warehouse.models import SurveyBatchChange, rebuild_models
 from app.warehouse.schema import bump_data_version, ensure_schema
+from pipelines.archive import archive_bytes
 from pipelines.follow_ups import after_rebuild
 from pipelines.mapping import apply_mapping, load_saved_mapping, model_synonyms, suggest_mapping
+from pipelines.personal_data import (
+    PersonalDataKey,
+    PersonalDataKeyError,
+    needs_key,
+    record_key,
+    warehouse_key,
+)
 from pipelines.readers import ReadError, ReadResult, read_table
 from pipelines.sources import source_spec
 from pipelines.validate import ValidationResult, empty_problems, file_problem, validate_frame
@@ -88,6 +96,7 @@ def prepare_read(con: duckdb.DuckDBPyConnection | None, model: ServiceModel, sou
     mapping = resolve_mapping(con, model, source, read.frame.columns, mapping)
     frame = apply_mapping(read.frame, mapping)
     result = validate_frame(frame, read.header_row, file_name, spec, model, con, known_clients)
+    result.read, result.mapping = read, mapping  # for the archive's masked copy (pipelines/archive.py)
     original = dict(zip(read.frame.columns, read.original_headers, strict=False))
     renamed = [f"«{original.get(h, h)}» → {c}" for h, c in mapping.items() if c and c != h]
     if renamed:
@@ -107,14 +116,18 @@ def resolve_mapping(con: duckdb.DuckDBPyConnection | None, model: ServiceModel, 
     return {**suggested, **chosen}
 
 
-def _personal_data_sql(model: ServiceModel, column: str) -> str:
+def _personal_data_sql(model: ServiceModel, column: str, key: PersonalDataKey | None = None) -> str:
+    """How a respondent column is stored; `hash` is keyed with the warehouse's secret (`key`,
+    from pipelines.personal_data.warehouse_key), so it cannot be reversed by a dictionary."""
     policy = getattr(model.settings.personal_data, column)
     if policy == "keep":
         return column
     if policy == "drop":
         return "null::varchar"
     if policy == "hash":
-        return f"case when {column} is null then null else 'sha256:' || left(sha256(lower(trim({column}))), 16) end"
+        if key is None:
+            raise ValueError(f"hashing {column} needs the warehouse's personal-data key")
+        return key.hash_sql(column)
     if column == "email":
         return rf"regexp_replace({column}, '^(.)[^@]*@', '\1***@')"
     if column == "phone":
@@ -123,12 +136,12 @@ def _personal_data_sql(model: ServiceModel, column: str) -> str:
     return rf"regexp_replace({column}, '(\pL)[\pL\pN''\-]*', '\1***', 'g')"
 
 
-def _insert_sql(model: ServiceModel, source: str, columns: list[str]) -> str:
+def _insert_sql(model: ServiceModel, source: str, columns: list[str], key: PersonalDataKey | None = None) -> str:
     spec = source_spec(source, model)
     select = []
     for column in columns:
         if source == "surveys" and column in ("respondent_name", "email", "phone"):
-            select.append(f"{_personal_data_sql(model, column)} as {column}")
+            select.append(f"{_personal_data_sql(model, column, key)} as {column}")
         else:
             select.append(column)
     return (
@@ -137,7 +150,9 @@ def _insert_sql(model: ServiceModel, source: str, columns: list[str]) -> str:
     )
 
 
-def _archive(archive_dir: Path, batch_id: int, sha: str, file_name: str, data: bytes) -> Path:
+def _archive(archive_dir: Path, batch_id: int, sha: str, file_name: str, data: bytes | None) -> Path | None:
+    if data is None:  # a survey file that could not be masked is not archived (pipelines/archive.py)
+        return None
     archive_dir.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^\w.\-]+", "_", Path(file_name).name) or "upload"
     path = archive_dir / f"{batch_id:05d}_{sha[:12]}_{safe}"
@@ -151,20 +166,24 @@ def write_batch(con: duckdb.DuckDBPyConnection, model: ServiceModel, validation:
     sha = sha256_of(data)
     good = validation.good
     columns = [c for c in good.columns if c != "source_row"]
+    key = warehouse_key(con) if needs_key(model, validation.source) else None
+    to_archive = archive_bytes(con, model, validation, data, key)  # sha stays that of `data`
     archived: Path | None = None
     con.execute("begin transaction")
     try:
         batch_id = int(fetch_scalar(con, "select coalesce(max(batch_id), 0) + 1 from batches"))
-        archived = _archive(archive_dir, batch_id, sha, validation.file_name, data)
+        archived = _archive(archive_dir, batch_id, sha, validation.file_name, to_archive)
+        if key is not None:
+            record_key(con, key)
         con.execute(
             "insert into batches values (?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, 'loaded', null)",
             [batch_id, validation.source, validation.file_name, sha, validation.rows_in, good.height,
-             validation.rows_in - good.height, str(archived)],
+             validation.rows_in - good.height, str(archived) if archived else None],
         )
         progress(0.55, f"Writing {good.height:,} rows")
         con.register("_incoming", good)
         try:
-            con.execute(_insert_sql(model, validation.source, columns), {"batch_id": batch_id})
+            con.execute(_insert_sql(model, validation.source, columns, key), {"batch_id": batch_id})
         finally:
             con.unregister("_incoming")
         progress(0.75, "Rebuilding the marts")
@@ -222,7 +241,7 @@ def load_file(con: duckdb.DuckDBPyConnection, model: ServiceModel, source: str, 
                           rows_rejected=n_bad, **base)
     try:
         return write_batch(con, model, validation, data, archive_dir, progress)
-    except duckdb.Error as exc:
+    except (duckdb.Error, PersonalDataKeyError) as exc:
         return LoadResult(file_name, source, "failed",
                           f"{file_name} could not be written ({str(exc).splitlines()[0]}); "
                           "the warehouse is unchanged", **base)

@@ -14,6 +14,7 @@ from app.service_model import ServiceModel
 from app.warehouse.connection import query
 from app.warehouse.schema import DUCKDB_TYPES
 from pipelines.load import _personal_data_sql  # the masking the insert applies, reused verbatim
+from pipelines.personal_data import needs_key, warehouse_key
 from pipelines.readers import ReadResult
 from pipelines.sources import SourceSpec, source_spec
 from pipelines.validate import ValidationResult
@@ -31,11 +32,12 @@ def stored_preview(
     if good.is_empty():
         return pl.DataFrame()
     spec = source_spec(validation.source, model)
+    key = warehouse_key(con) if needs_key(model, validation.source) else None
     select = [f"source_row as {ROW_COLUMN}"]
     for column in (c for c in good.columns if c != "source_row"):
         expression = column
         if validation.source == "surveys" and column in PERSONAL_SURVEY_COLUMNS:
-            expression = _personal_data_sql(model, column)
+            expression = _personal_data_sql(model, column, key)
         select.append(f"cast({expression} as {DUCKDB_TYPES[spec.column(column).kind]}) as {column}")
     cursor = con.cursor()
     try:

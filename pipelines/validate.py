@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -15,6 +16,9 @@ import polars as pl
 from app.service_model import ServiceModel
 from app.warehouse.connection import query
 from pipelines.sources import Column, SourceSpec
+
+if TYPE_CHECKING:
+    from pipelines.readers import ReadResult
 
 PROBLEM_SCHEMA = {
     "file": pl.String,
@@ -49,6 +53,10 @@ class ValidationResult:
     problems: pl.DataFrame
     fatal: bool  # the file as a whole cannot load (missing columns, no rows)
     notices: list[str] = field(default_factory=list)
+    # The table as read and its header → column mapping, set by load.prepare_read: the archive
+    # writes its masked copy from them (pipelines/archive.py).
+    read: ReadResult | None = None
+    mapping: dict[str, str | None] | None = None
 
     @property
     def n_bad_rows(self) -> int:

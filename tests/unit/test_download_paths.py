@@ -15,7 +15,7 @@ SOURCES = sorted([*(PROJECT_ROOT / "app").rglob("*.py"), *(PROJECT_ROOT / "app_p
 # Files that may call st.download_button with a spreadsheet directly, and why.
 SPREADSHEET_DOWNLOAD_OWNERS = {
     "app/ui/components.py": "download_buttons(): csv_bytes / xlsx_bytes from app.spreadsheet",
-    "app/ui/views/data_history.py": "the analyst's own uploaded file, byte for byte (the archived original)",
+    "app/ui/views/data_history.py": "the analyst's uploaded file as archived (personal columns masked: pipelines/archive.py)",
     "app/ui/views/data_formats.py": "the committed example files in data/examples/",
 }
 SPREADSHEET_HINTS = ("csv", "xlsx", "spreadsheet", "excel", "tab-separated")

@@ -3,7 +3,6 @@ loads, rollbacks and a new process; updates are recorded and move the follow-up 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from datetime import date, datetime
@@ -17,6 +16,7 @@ from app.warehouse.voc_queries import topic_status
 from pipelines.follow_up_actions import CaseChange, CaseUpdateError, update_cases
 from pipelines.follow_ups import due_dates, fallback_owner
 from pipelines.load import load_file, rollback_batch
+from pipelines.personal_data import copy_warehouse
 from tests.voc_helpers import demo_client, write_survey_batch
 
 FOLLOW_UP_KPIS = {"ox_follow_up_close_days", "ox_follow_up_overdue_share"}
@@ -25,7 +25,7 @@ FOLLOW_UP_KPIS = {"ox_follow_up_close_days", "ox_follow_up_overdue_share"}
 @pytest.fixture
 def warehouse(demo_db, tmp_path):
     copy = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(demo_db, copy)
+    copy_warehouse(demo_db, copy)  # with its personal-data key
     con = connect(copy)
     yield con
     con.close()

@@ -29,6 +29,6 @@ def test_contacts_are_stored_masked_and_hashed(demo_con):
     assert some, "the demo has respondents who left contacts"
     contacts = respondent_contacts(demo_con, some)
     assert contacts.height == len(some)
-    assert all(e.startswith("sha256:") for e in contacts["email"].to_list())
+    assert all(e.startswith("hmac:") for e in contacts["email"].to_list())
     assert all("***" in n for n in contacts["respondent_name"].drop_nulls().to_list())
     assert all(p.startswith("***") for p in contacts["phone"].drop_nulls().to_list())

@@ -89,7 +89,7 @@ def test_stored_preview_applies_types_and_personal_data_masking(empty_con, model
     assert first["submitted_at"] == datetime(2025, 3, 20, 10, 0)
     assert first["nps"] == 9 and preview.schema["nps"] == pl.Int32
     assert first["respondent_name"] == "И*** П***"
-    assert first["email"].startswith("sha256:")
+    assert first["email"].startswith("hmac:")
     assert first["phone"] == "***89"
     assert preview.columns[0] == "row"
 

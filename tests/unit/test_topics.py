@@ -3,14 +3,13 @@ their keywords), analysts' names survive a retrain, and the text pipeline does w
 
 from __future__ import annotations
 
-import shutil
-
 import polars as pl
 import pytest
 
 from app.warehouse.connection import connect, query
 from app.warehouse.voc_queries import topic_status
 from pipelines import demo_story
+from pipelines.personal_data import copy_warehouse
 from pipelines.text import Tokenizer, detect_language, stem_words
 from pipelines.topics import build_topics, match_labels, rename_topic
 
@@ -105,7 +104,7 @@ def test_topics_are_built_with_the_demo_and_up_to_date(demo_con):
 
 def test_an_analysts_topic_name_survives_a_retrain(demo_db, tmp_path, model):
     copy = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(demo_db, copy)
+    copy_warehouse(demo_db, copy)  # with its personal-data key
     con = connect(copy)
     try:
         run = int(con.execute("select max(run_id) from topic_runs").fetchall()[0][0])

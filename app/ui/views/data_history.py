@@ -133,7 +133,7 @@ def _undo_controls(frame: pl.DataFrame) -> None:
         on_click="ignore",
         width="stretch",
         disabled=not archive.is_file(),
-        help=None if archive.is_file() else t("data.original_missing"),
+        help=t("data.original_help") if archive.is_file() else t("data.original_missing"),
     )
     pending = session.pending_undo()
     if pending is not None and pending in loaded:
