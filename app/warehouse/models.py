@@ -37,7 +37,9 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_process_steps", "table", frozenset({"events", "orders", "clients"})),
     ("mart_process_cases", "table", frozenset({"events", "orders", "clients"})),
     ("mart_tickets", "table", frozenset({"tickets", "clients"})),
-    ("mart_client_facts", "table", frozenset({"clients", "orders", "tickets", "surveys"})),
+    ("stg_client_answers", "table", frozenset({"clients", "surveys"})),
+    ("stg_client_service", "table", frozenset({"clients", "orders", "tickets"})),
+    ("mart_client_facts", "view", frozenset({"clients", "orders", "tickets", "surveys"})),
     ("mart_client_index", "table", frozenset({"clients", "orders", "tickets", "surveys"})),
     ("mart_response_focus", "table", frozenset({"surveys", "clients"})),
     ("mart_feedback", "table", frozenset({"surveys", "clients", "tickets"})),
@@ -218,9 +220,9 @@ def _client_rating_aggregates(model: ServiceModel) -> str:
 
 
 def _client_rating_unpivot(model: ServiceModel) -> str:
-    return "\n    union all\n    ".join(
-        f"select client_id, period, '{tp.id}' as touchpoint_id, rating_{i} as rating, n_{i} as n "
-        f"from client_ratings where n_{i} > 0"
+    return "\nunion all\n".join(
+        f"select client_id, period, business_unit, segment, grade, status, 'touchpoint_rating', "
+        f"'{tp.id}', rating_{i}::double, n_{i}::integer from stg_client_answers where n_{i} > 0"
         for i, tp in enumerate(model.touchpoints)
     )
 
