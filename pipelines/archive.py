@@ -27,10 +27,12 @@ import polars as pl
 import xlsxwriter
 
 from app.service_model import ServiceModel
+from app.warehouse.connection import query
 from pipelines.personal_data import PERSONAL_COLUMNS, PersonalDataKey
 from pipelines.validate import ValidationResult
 
 _VIEW = "_archive_personal"
+_ROW = "_archive_row"
 
 
 def personal_headers(validation: ValidationResult) -> dict[str, str]:
@@ -63,17 +65,14 @@ def _masked_frame(con: duckdb.DuckDBPyConnection, model: ServiceModel, frame: pl
                   personal: dict[str, str], key: PersonalDataKey | None) -> pl.DataFrame:
     from pipelines.load import _personal_data_sql  # the INSERT's own expressions
 
-    contacts = frame.select(pl.col(h).alias(c) for h, c in personal.items())
+    contacts = frame.select(pl.col(h).alias(c) for h, c in personal.items()).with_row_index(_ROW)
     select = ", ".join(f"cast({_personal_data_sql(model, c, key)} as varchar) as {c}" for c in personal.values())
     con.register(_VIEW, contacts)
     try:
-        masked = con.execute(f"select {select} from {_VIEW}").fetchall()  # row order as registered
+        masked = query(con, f"select {select} from {_VIEW} order by {_ROW}")
     finally:
         con.unregister(_VIEW)
-    columns = list(zip(*masked, strict=True)) if masked else [() for _ in personal]
-    return frame.with_columns(
-        [pl.Series(header, list(values), dtype=pl.String) for header, values in zip(personal, columns, strict=True)]
-    )
+    return frame.with_columns(masked[c].alias(h) for h, c in personal.items())
 
 
 def _csv(frame: pl.DataFrame, headers: list[str], separator: str) -> bytes:
