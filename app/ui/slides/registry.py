@@ -26,7 +26,9 @@ SLIDE_FUNCTIONS: dict[str, str] = {
     "drivers": "app.ui.views.drivers_slide:slide_content",
     "kpi_tree": "app.ui.views.kpi_slide:slide_content",
     "clients": "app.ui.views.clients_slide:slide_content",
+    "bottlenecks": "app.ui.views.bottlenecks_slide:slide_content",
     "voice_of_customer": "app.ui.views.voc_slide:slide_content",
+    "follow_ups": "app.ui.views.follow_ups_slide:slide_content",
 }
 
 

@@ -15,7 +15,8 @@ from app.analytics.bottleneck_report import ProcessReport, process_report
 from app.analytics.wait_cost import served_touchpoints
 from app.service_model import ServiceModel
 from app.ui.context import cached_query
-from app.ui.i18n import format_number, t
+from app.ui.i18n import current_language
+from app.ui.views import bottlenecks_frames as frames
 from app.warehouse.filters import Filters
 from app.warehouse.process_queries import (
     process_cases,
@@ -50,54 +51,28 @@ def report(filters: Filters, process: str, min_cases: int) -> ProcessReport:
 
 def processes(model: ServiceModel) -> list[str]:
     """Processes of the service model that have an event log, in model order."""
-    logged = set(cached_query(processes_with_events)["process"].to_list())
-    return [p.id for p in model.processes if p.id in logged]
+    return frames.logged_processes(model, cached_query(processes_with_events))
 
 
-def step_labels(lang: str) -> dict[tuple[str, str], str]:
+def step_labels(lang: str) -> frames.StepLabels:
     """(process, activity) → the step's label in `lang`."""
-    dim = cached_query(step_dimension)
-    label = pl.coalesce("label_ru", "label_en") if lang == "ru" else pl.col("label_en")
-    return {(p, a): text for p, a, text in dim.select("process", "activity", label).iter_rows()}
+    return frames.step_label_map(cached_query(step_dimension), lang)
 
 
 def with_step_label(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
     """Add `label`: the step's name for each (process, activity) row, the id when unknown."""
-    labels = step_labels(lang)
-    keys = [labels.get((p, a), a) for p, a in frame.select("process", "activity").iter_rows()]
-    return frame.with_columns(pl.Series("label", keys, dtype=pl.String))
+    return frames.with_step_label(frame, step_labels(lang))
 
 
 def filter_columns() -> frozenset[str]:
     return cached_query(process_filter_columns)
 
 
-def process_name(model: ServiceModel, process: str, lang: str) -> str:
-    spec = next((p for p in model.processes if p.id == process), None)
-    return spec.name.get(lang) if spec else process
-
-
-def option_label(model: ServiceModel, column: str, value: str | None, lang: str) -> str:
-    """A breakdown value in words (business unit, product class, segment, grade)."""
-    if value is None:
-        return t("bottlenecks.unknown_value")
-    dimension = {"business_unit": "business_units", "product_class": "product_classes", "segment": "segments",
-                 "grade": "grades"}.get(column)
-    return model.label(dimension, value, lang) if dimension else value
-
-
 def duration(hours: float | None, lang: str | None = None) -> str:
-    """'45 min', '13 h', '4.9 d' — the unit a person would use for that length."""
-    if hours is None:
-        return "–"
-    if abs(hours) < 1:
-        return t("bottlenecks.minutes", value=format_number(hours * 60, 0, lang))
-    if abs(hours) < 48:
-        return t("bottlenecks.hours", value=format_number(hours, 1 if abs(hours) < 10 else 0, lang))
-    return t("bottlenecks.days", value=format_number(hours / 24, 1 if abs(hours) < 2400 else 0, lang))
+    """'45 min', '13 h', '4.9 d' (frames.duration in the session's language unless `lang`)."""
+    return frames.duration(hours, lang or current_language())
 
 
-def uses_days(stats: pl.DataFrame) -> bool:
-    """Charts of a process read in days when its slowest step takes two days or longer."""
-    longest = stats["step_median_hours"].max() if stats.height else None
-    return bool(longest and longest >= 48)
+process_name = frames.process_name
+option_label = frames.option_label
+uses_days = frames.uses_days

@@ -16,30 +16,13 @@ from app.ui.components import chart_with_table, data_table, download_buttons
 from app.ui.i18n import format_number, t
 from app.ui.url_widgets import url_segmented
 from app.ui.views import bottlenecks_data as data
+from app.ui.views.bottlenecks_frames import HEATMAP_METRICS, heatmap_frame
 
-METRICS = ("wait", "over", "lateness")
 BREAKDOWN_TABLE = (
     "n_cases", "n_events", "n_open", "throughput_per_week", "wait_median_hours", "wait_p90_hours",
     "processing_median_hours", "processing_p90_hours", "rework_pct", "over_target_pct", "lateness_pct",
 )
 BOX_CHARS = 34  # characters of a step name that fit a process-map box at 13 px
-METRIC_COLUMNS = {"wait": "wait_median_hours", "over": "over_target_pct", "lateness": "lateness_pct"}
-
-
-def _heatmap_frame(frame: pl.DataFrame, column: str, metric: str, model: ServiceModel, lang: str,
-                   min_n: int) -> pl.DataFrame:
-    value = METRIC_COLUMNS[metric]
-    rows = data.with_step_label(frame, lang).with_columns(pl.col(value).alias("value"))
-    texts = [data.duration(v, lang) if metric == "wait" else f"{format_number(v, 0, lang)} %" for v in rows["value"]]
-    top = rows["value"].max() or 0.0
-    return rows.with_columns(
-        pl.col("step_order").alias("label_order"),
-        pl.Series("value_text", texts, dtype=pl.String),
-        pl.Series("column_label", [data.option_label(model, column, v, lang) for v in rows[column]], dtype=pl.String),
-        (pl.col("n_cases") < min_n).alias("is_low_n"),
-        (pl.col("value") > 0.6 * top).fill_null(False).alias("text_light"),
-        pl.format("n = {}", pl.col("n_cases")).alias("n_text"),
-    )
 
 
 def _step_table(report: ProcessReport, lang: str) -> pl.DataFrame:
@@ -62,9 +45,9 @@ def render_steps(model: ServiceModel, report: ProcessReport, lang: str, min_n: i
             by = url_segmented(t("bottlenecks.breakdown"), list(report.breakdowns), key="bn_by", param="by",
                                default=next(iter(report.breakdowns)), format_func=lambda c: t(f"bottlenecks.by_{c}"))
         with metric_col:
-            metric = url_segmented(t("bottlenecks.metric"), METRICS, key="bn_metric", param="metric",
+            metric = url_segmented(t("bottlenecks.metric"), HEATMAP_METRICS, key="bn_metric", param="metric",
                                    default="wait", format_func=lambda m: t(f"bottlenecks.metric_{m}"))
-        frame = _heatmap_frame(report.breakdowns[by], by, metric, model, lang, min_n)
+        frame = heatmap_frame(report.breakdowns[by], by, metric, model, lang, min_n, data.step_labels(lang))
         legend = t("bottlenecks.heatmap_wait_legend") if metric == "wait" else t(f"bottlenecks.metric_{metric}")
         chart = step_heatmap(frame, column_title=t(f"bottlenecks.by_{by}"), value_title=legend)
         table = frame.select("label", "column_label", "activity", by, *BREAKDOWN_TABLE)

@@ -15,26 +15,9 @@ from app.ui.components import chart_with_table
 from app.ui.i18n import format_number, t
 from app.ui.safe_text import escape_markdown
 from app.ui.views import bottlenecks_data as data
+from app.ui.views.bottlenecks_frames import step_time_frame
 
 OUTCOMES = {"met": "n_met", "missed": "n_missed", "pending": "n_pending"}
-
-
-def _step_time_frame(report: ProcessReport, lang: str, days: bool) -> pl.DataFrame:
-    scale = 24.0 if days else 1.0
-    frame = data.with_step_label(report.steps, lang)
-    texts = [
-        t("bottlenecks.asis_text", median=data.duration(m, lang), target=data.duration(g, lang),
-          pct=format_number(o, 0, lang))
-        for m, g, o in frame.select("step_median_hours", "target_hours", "over_target_pct").iter_rows()
-    ]
-    return frame.select(
-        "label", "activity",
-        (pl.col("step_median_hours") / scale).alias("median"),
-        (pl.col("step_p90_hours") / scale).alias("p90"),
-        (pl.col("target_hours") / scale).alias("target"),
-        (pl.col("step_median_hours") > pl.col("target_hours")).fill_null(False).alias("is_over"),
-        pl.Series("value_text", texts, dtype=pl.String),
-    )
 
 
 def _offset_text(hours: float, clock: str | None, lang: str) -> str:
@@ -124,7 +107,7 @@ def render_targets(model: ServiceModel, report: ProcessReport, lang: str) -> Non
     days = data.uses_days(report.steps)
     unit = t("bottlenecks.unit_days") if days else t("bottlenecks.unit_hours")
     st.markdown(f"**{t('bottlenecks.asis_title')}**")
-    frame = _step_time_frame(report, lang, days)
+    frame = step_time_frame(report.steps, data.step_labels(lang), lang, days)
     legend = {"over": t("bottlenecks.legend_over"), "within": t("bottlenecks.legend_within")}
     chart = step_time_chart(frame, axis_title=t("bottlenecks.asis_axis", unit=unit), legend=legend)
     chart_with_table(chart, frame.drop("value_text"), key="bn_asis", file_stem=f"{report.process}_as_is_to_be")

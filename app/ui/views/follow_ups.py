@@ -18,25 +18,12 @@ from app.ui.components import chart_with_table, empty_state, metric_tile, page_h
 from app.ui.context import cached_query, cursor, service_model
 from app.ui.i18n import current_language, format_number, t
 from app.ui.labels import filters_summary, option_labels
+from app.ui.views.follow_ups_data import close_trend, follow_up_kpi, past_due_pct
 from app.ui.views.follow_ups_list import render_work_list
 from app.warehouse.filters import Filters
 from app.warehouse.follow_up_queries import case_summary, last_kpi_refresh
 
 log_reason = "follow-up KPIs refreshed for {day}"
-
-
-def follow_up_kpi(model: ServiceModel, column: str):
-    """The tree's KPI computed from mart_follow_ups' `column` (days_to_close or is_late), if any."""
-    return next(
-        (
-            k
-            for k in model.kpis
-            if k.compute.kind == "sql"
-            and "mart_follow_ups" in (k.compute.sql or "")
-            and column in (k.compute.sql or "")
-        ),
-        None,
-    )
 
 
 def _daily_refresh(model: ServiceModel, today: date) -> None:
@@ -88,7 +75,7 @@ def _tiles(summary: dict, model: ServiceModel) -> None:
             link_params={"kpi": close_kpi.id} if close_kpi else None,
         )
     with columns[3]:
-        pct = 100.0 * n_late / n_due if n_due else None
+        pct = past_due_pct(n_late, n_due)
         target = (
             f" · {t('fu.target', value=format_number(late_kpi.target))} %"
             if late_kpi and late_kpi.target
@@ -129,9 +116,7 @@ def _charts(filters: Filters, model: ServiceModel, lang: str, today: date) -> No
             chart_with_table(chart, frame, key="fu_workload", file_stem="follow_up_workload")
     with right:
         st.subheader(t("fu.trend_title"), anchor=False)
-        by_period = cached_query(case_summary, filters, today, by="period").with_columns(
-            (100.0 * pl.col("n_late") / pl.col("n_due")).alias("pct_late")
-        )
+        by_period = close_trend(cached_query(case_summary, filters, today, by="period"))
         close_kpi = follow_up_kpi(model, "days_to_close")
         chart = charts.close_times(
             by_period,

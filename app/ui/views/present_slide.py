@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import streamlit as st
@@ -54,8 +55,9 @@ class SlidePayload:
     message: str | None
 
 
-def slide_payload(con: duckdb.DuckDBPyConnection, page: str, params: tuple, lang: str) -> SlidePayload:
-    """Module-level so cached_query can key it by data version, page, parameters and language."""
+def slide_payload(con: duckdb.DuckDBPyConnection, page: str, params: tuple, lang: str, day: str = "") -> SlidePayload:
+    """Module-level so cached_query can key it by data version, page, parameters and language — and
+    by `day` on the projector: some figures move with the calendar, not the data (overdue follow-ups)."""
     content = build_slide(con, service_model(), page, {k: v for k, v in params}, lang)
     spec = projector_spec(content.chart, max_height=CHART_MAX_HEIGHT, fill_height=True) if content.chart is not None else None
     return SlidePayload(content.title, content.key_figure, spec, content.caption, content.message)
@@ -71,7 +73,7 @@ def _figure_html(figure: KeyFigure) -> str:
 
 
 def render_slide(slide: Slide, params: dict[str, tuple[str, ...]], lang: str) -> None:
-    payload = cached_query(slide_payload, slide.page, tuple(sorted(params.items())), lang)
+    payload = cached_query(slide_payload, slide.page, tuple(sorted(params.items())), lang, date.today().isoformat())
     title = slide.title or payload.title
     st.html(CSS)
     with st.container(key="present_head", horizontal=True, vertical_alignment="center", gap="large"):
