@@ -71,13 +71,16 @@ def _refuse_exposed(exposed: Exposure) -> None:
     """Stop the server (a bare `streamlit run` that bypassed the launcher); the page stays as the
     last line of defence where nothing can be stopped (AppTest) and for the first visitor."""
     sentence = exposed.refusal_sentence(users_path(), refuses_to="serve")
-    if not stop_refused_server(sentence):
+    stopping = stop_refused_server(sentence)
+    if not stopping:
         _log_refusal(sentence)
     address = exposed.describe_address()
     _, middle, _ = st.columns([1, 3, 1])
     with middle:
         st.title(t("access.exposed_title"), anchor=False)
         st.error(t("access.exposed", address=address, path=users_path()), icon=":material/gpp_bad:")
+        if stopping:
+            st.caption(t("access.exposed_stopping"))
     st.stop()
 
 
