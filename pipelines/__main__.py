@@ -14,6 +14,7 @@ from app.settings import get_settings
 from app.warehouse.connection import WarehouseLockedError, connect
 from app.warehouse.models import ModelBuildError
 from app.warehouse.schema import ensure_schema
+from pipelines.cli_progress import progress_bar as _progress
 from pipelines.drivers_cli import register as add_drivers_parser
 from pipelines.load import list_batches, load_file, rebuild, rollback_batch
 from pipelines.sources import SOURCES
@@ -21,14 +22,6 @@ from pipelines.users import add_users_parser
 from pipelines.voc_cli import add_voc_parser
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_LOCKED, EXIT_FAILED = 0, 1, 2, 3, 4
-
-
-def _progress(fraction: float, message: str) -> None:
-    width = 30
-    filled = int(width * fraction)
-    end = "\n" if fraction >= 1 else ""
-    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {message:<50}", end=end,
-          file=sys.stderr, flush=True)
 
 
 def print_problems(problems: pl.DataFrame, limit: int = 50) -> None:

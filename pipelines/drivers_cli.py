@@ -16,6 +16,7 @@ import polars as pl
 
 from app.analytics.drivers import MIN_RESPONSES, TARGETS
 from app.warehouse import drivers as queries
+from pipelines.cli_progress import progress_bar
 
 TARGET_NAMES = {
     "score": "0–10 recommendation score (regression, R²)",
@@ -128,18 +129,6 @@ def _print_text(data: dict, min_n: int) -> None:
             )
 
 
-def _progress(fraction: float, message: str) -> None:
-    width = 30
-    filled = int(width * fraction)
-    end = "\n" if fraction >= 1 else ""
-    print(
-        f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {message[:50]:<50}",
-        end=end,
-        file=sys.stderr,
-        flush=True,
-    )
-
-
 def cmd_drivers(args, con, model, settings) -> int:
     from pipelines.driver_model import TrainConfig  # LightGBM and scikit-learn load only when needed
     from pipelines.drivers import NoAnswersError, train_drivers
@@ -147,7 +136,7 @@ def cmd_drivers(args, con, model, settings) -> int:
     targets = list(dict.fromkeys(args.target or TARGETS))
     config = TrainConfig(min_n=args.min_n)
     try:
-        train_drivers(con, model, targets=targets, config=config, progress=_progress, workers=args.workers)
+        train_drivers(con, model, targets=targets, config=config, progress=progress_bar, workers=args.workers)
     except NoAnswersError as exc:
         print(exc, file=sys.stderr)
         return 1
