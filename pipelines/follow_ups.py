@@ -103,13 +103,14 @@ def add_events(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
 def _open_new_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel, batch_id: int | None = None) -> int:
     """Open a case for each detractor answer that has none; only the given batch's answers when known."""
     in_batch = "true" if batch_id is None else f"r.batch_id = {int(batch_id)}"
+    focus_in_batch = "true" if batch_id is None else f"batch_id = {int(batch_id)}"
     new = query(
         con,
         f"""
         select r.response_id, r.client_id, r.client_name, r.grade, r.submitted_at as received_at, r.nps,
                r.comment, f.touchpoint_id, t.department, r.batch_id
         from mart_responses r
-        left join mart_response_focus f using (response_id)
+        left join (select * from mart_response_focus where {focus_in_batch}) f using (response_id)
         left join dim_touchpoints t on t.touchpoint_id = f.touchpoint_id
         where r.is_detractor and r.submitted_at is not null and r.response_id is not null and {in_batch}
           and not exists (select 1 from follow_up_cases c where c.response_id = r.response_id)

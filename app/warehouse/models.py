@@ -41,7 +41,7 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("stg_client_service", "table", frozenset({"clients", "orders", "tickets"})),
     ("mart_client_facts", "view", frozenset({"clients", "orders", "tickets", "surveys"})),
     ("mart_client_index", "table", frozenset({"clients", "orders", "tickets", "surveys"})),
-    ("mart_response_focus", "table", frozenset({"surveys", "clients"})),
+    ("mart_response_focus", "view", frozenset({"surveys"})),
     ("mart_feedback", "table", frozenset({"surveys", "clients", "tickets"})),
     # follow_up_cases changes through the app (source "follow_ups") and with survey loads
     ("mart_follow_ups", "view", frozenset({"surveys", "clients", "follow_ups"})),
@@ -52,7 +52,7 @@ MART_SOURCES: dict[str, frozenset[str]] = {name: sources for name, _, sources in
 # SQL reads raw_surveys only where ${survey_batch_filter} holds. Loading or rolling back one survey
 # batch then inserts or deletes that batch's rows instead of recomputing the whole table, so a load
 # costs what its own rows cost, not what the warehouse holds (a change of clients rebuilds them all).
-PER_SURVEY_BATCH: frozenset[str] = frozenset({"stg_survey_batch_cube", "mart_response_focus", "mart_feedback"})
+PER_SURVEY_BATCH: frozenset[str] = frozenset({"stg_survey_batch_cube", "mart_feedback"})
 
 
 @dataclass(frozen=True)

@@ -66,9 +66,9 @@ def test_rollback_of_a_middle_batch_equals_a_full_rebuild(warehouse, model):
     middle = warehouse.execute(
         "select batch_id from batches where source = 'surveys' and status = 'loaded' order by batch_id"
     ).fetchall()[2][0]
-    before = warehouse.execute("select count(*) from mart_response_focus").fetchall()[0][0]
+    before = warehouse.execute("select count(*) from mart_feedback").fetchall()[0][0]
     rollback_batch(warehouse, model, middle)
     after = _snapshot(warehouse)
-    assert after["mart_response_focus"].height < before
+    assert after["mart_feedback"].height < before
     assert after["stg_survey_batch_cube"].filter(pl.col("batch_id") == middle).is_empty()
     _assert_same(after, _full_rebuild(warehouse, model))

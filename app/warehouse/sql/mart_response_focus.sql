@@ -3,12 +3,11 @@
 -- as being about this touchpoint, and a detractor's follow-up case goes to its department.
 -- Computed inside each wide survey row (least of its ${n_touchpoints} scores, then the first touchpoint in
 -- tie-break order that has it), not over the long form: one scan of the responses, no window.
--- Kept per survey batch (PER_SURVEY_BATCH in models.py).
+-- A view: its readers need it for a batch's comments and detractors only (filter on batch_id).
 with scored as (
     select response_id, batch_id,
            ${focus_scores}
     from raw_surveys
-    where ${survey_batch_filter}
 ), lowest as (
     select *, least(${focus_score_list}) as score_100
     from scored
