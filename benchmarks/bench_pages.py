@@ -2,8 +2,11 @@
 
 python -m benchmarks.bench_pages [--sizes demo,1000000] [--workdir /tmp/cxlens-bench]
 The warehouses are built once through the real pipeline and kept in --workdir for later runs.
-Query time is cold minus warm: the work the data-version cache saves (queries and their shaping).
-Prints JSON lines with --json, else a table.
+Query time is measured, not inferred: every `query`/`fetch_scalar` call and every cache miss of
+`cached_query` during the cold run is timed (app/warehouse/query_timer.py, off outside the
+benchmark), counting nested calls once. --slowest lists each page's slowest queries; --pages picks
+pages. The warehouses are cached per size and code (benchmarks/page_warehouse.py).
+Prints one JSON line with --json, else a table.
 """
 
 from __future__ import annotations
@@ -13,99 +16,115 @@ import json
 import os
 import statistics
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from app.service_model import load_service_model
-from app.settings import DATA_DIR, PROJECT_ROOT
+from app.settings import PROJECT_ROOT
 from app.warehouse.connection import connect
 from benchmarks.common import machine, peak_mb, print_table
-from benchmarks.scale_data import write_scaled_company
-from pipelines.load import load_file
+from benchmarks.page_warehouse import build_warehouse
 
 ENTRY = str(PROJECT_ROOT / "streamlit_app.py")
 TARGET_QUERY_S = {1_000_000: 0.3, 10_000_000: 2.0}
 TARGET_WARM_S = 2.0
 
 
-def build_warehouse(workdir: Path, size: str) -> Path:
-    """The warehouse for one size, built once (demo: the demo company; N: scaled data)."""
-    folder = workdir / f"warehouse-{size}"
-    db = folder / "warehouse.duckdb"
-    if db.exists():
-        return db
-    folder.mkdir(parents=True, exist_ok=True)
-    model = load_service_model(DATA_DIR / "service_model.yaml")
-    con = connect(db)
-    try:
-        if size == "demo":
-            from pipelines.demo import load_demo
+def _timed_run(run) -> tuple[float, list]:
+    """Seconds of one script run and the timings of the queries it ran."""
+    from app.warehouse.query_timer import recording
 
-            load_demo(con, model, folder / "archive", folder / "ground_truth.json")
-        else:
-            for source, path in write_scaled_company(folder / "files", model, int(size)):
-                result = load_file(con, model, source, path, archive_dir=folder / "archive")
-                if result.status != "loaded":
-                    raise SystemExit(result.message)
-                path.unlink()
-    finally:
-        con.close()
-    return db
+    with recording() as records:
+        started = time.perf_counter()
+        run()
+        return time.perf_counter() - started, list(records)
 
 
-def measure_pages(db: Path, repeat: int = 3) -> list[dict]:
+def _slowest(records: list, n: int = 5) -> list[dict]:
+    """The outermost queries of a run, slowest first: where to look when a page misses its target."""
+    outer = sorted((r for r in records if r.depth == 0), key=lambda r: -r.seconds)[:n]
+    return [{"kind": r.kind, "label": r.label, "ms": round(r.seconds * 1000, 1)} for r in outer]
+
+
+@dataclass(frozen=True)
+class View:
+    """One thing to open: a page, or a page with URL parameters (a client card is the clients page
+    with ?client=…)."""
+
+    name: str
+    file: str
+    query: tuple[tuple[str, str], ...] = ()
+
+
+def measure_view(view: View, repeat: int) -> dict | None:
+    """Median cold run (caches cleared), warm rerun, and the time spent in queries in each."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from app.warehouse.query_timer import outer_seconds
+
+    runs = []
+    for _ in range(repeat):
+        at = AppTest.from_file(ENTRY, default_timeout=300)
+        at.run()
+        st.cache_data.clear()
+        for key, value in view.query:
+            at.query_params[key] = value
+        try:
+            cold = _timed_run(at.switch_page(view.file).run)
+        except ValueError:  # not in this user's navigation (a page for analysts or admins)
+            return None
+        warm = _timed_run(at.run)
+        if at.exception:
+            raise SystemExit(f"{view.name}: {at.exception[0].message}")
+        runs.append((cold, warm))
+    middle = sorted(runs, key=lambda run: run[0][0])[len(runs) // 2]
+    return {
+        "page": view.name,
+        "cold_s": statistics.median(c[0] for c, _ in runs),
+        "warm_s": statistics.median(w[0] for _, w in runs),
+        "query_s": statistics.median(outer_seconds(c[1]) for c, _ in runs),
+        "warm_query_s": statistics.median(outer_seconds(w[1]) for _, w in runs),
+        "slowest": _slowest(middle[0][1]),
+    }
+
+
+def _busiest_client(db: Path) -> str | None:
+    """The client with the most survey answers: its card is the heaviest one to open."""
+    con = connect(db, read_only=True)
+    try:
+        rows = con.execute(
+            "select client_id from raw_surveys where client_id in (select client_id from mart_clients) "
+            "group by client_id order by count(*) desc, client_id limit 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return rows[0][0] if rows else None
+
+
+def views(db: Path) -> list[View]:
+    """Every registered page, then the client card (the clients page opened on one client)."""
     from app.ui.pages import PAGES
 
+    found = [View(p.url_path, p.file) for p in PAGES]
+    client = _busiest_client(db)
+    if client is not None and any(p.url_path == "clients" for p in PAGES):
+        found.append(View("client_card", "app_pages/clients.py", (("client", client),)))
+    return found
+
+
+def measure_pages(db: Path, repeat: int = 3, only: set[str] | None = None) -> list[dict]:
+    wanted = [v for v in views(db) if not only or v.name in only]
     os.environ["CXLENS_DB"] = str(db)
-    results = []
-    for page in PAGES:
-        colds, warms = [], []
-        for _ in range(repeat):
-            at = AppTest.from_file(ENTRY, default_timeout=300)
-            at.run()
-            st.cache_data.clear()
-            started = time.perf_counter()
-            try:
-                at.switch_page(page.file).run()
-            except ValueError:  # not in this user's navigation (a page for analysts or admins)
-                break
-            colds.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            at.run()
-            warms.append(time.perf_counter() - started)
-            if at.exception:
-                raise SystemExit(f"{page.file}: {at.exception[0].message}")
-        if not colds:
-            continue
-        cold, warm = statistics.median(colds), statistics.median(warms)
-        results.append({"page": page.url_path, "cold_s": cold, "warm_s": warm, "query_s": max(0.0, cold - warm)})
-    return results
+    return [r for r in (measure_view(v, repeat) for v in wanted) if r is not None]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="demo,1000000")
-    parser.add_argument("--workdir", default="/tmp/cxlens-bench")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    workdir = Path(args.workdir)
-    sizes = args.sizes.split(",")
-    by_size = {}
-    for size in sizes:
-        db = build_warehouse(workdir, size)
-        by_size[size] = {r["page"]: r for r in measure_pages(db, args.repeat)}
-    if args.json:
-        print(json.dumps({"pages": by_size, "peak_mb": round(peak_mb(), 1)}))
-        return
+def print_report(by_size: dict[str, dict[str, dict]], sizes: list[str], slowest: bool) -> None:
     rows = []
     for page in by_size[sizes[0]]:
         row = [page]
         for size in sizes:
             r = by_size[size][page]
-            row.append(f"{r['query_s'] * 1000:.0f} / {r['warm_s']:.2f}")
+            row.append(f"{r['cold_s']:.2f} / {r['warm_s']:.2f} / {r['query_s'] * 1000:.0f}")
         for size in sizes:
             target = TARGET_QUERY_S.get(int(size)) if size.isdigit() else None
             if target is not None:
@@ -114,8 +133,35 @@ def main() -> None:
                 row.append("met" if met else "NOT met")
         rows.append(row)
     targets = [f"target {int(s):,}" for s in sizes if s.isdigit() and int(s) in TARGET_QUERY_S]
-    print(f"\nPage script runs — query ms / warm s — {machine()}")
-    print_table(rows, ["page", *[f"{s} (ms / s)" for s in sizes], *targets])
+    print(f"\nPage script runs — cold s / warm s / queries ms (cold run) — {machine()}")
+    print_table(rows, ["page", *[f"{s} (s / s / ms)" for s in sizes], *targets])
+    if slowest:
+        for page, r in by_size[sizes[-1]].items():
+            print(f"\n{page} at {sizes[-1]}: slowest queries of a cold run")
+            for q in r["slowest"]:
+                print(f"  {q['ms']:8.1f} ms  {q['kind']:6}  {q['label']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="demo,1000000")
+    parser.add_argument("--workdir", default="/tmp/cxlens-bench")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pages", default="", help="comma-separated page addresses (default: all)")
+    parser.add_argument("--slowest", action="store_true", help="list each page's slowest queries")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    workdir = Path(args.workdir)
+    sizes = args.sizes.split(",")
+    only = set(filter(None, args.pages.split(","))) or None
+    by_size = {}
+    for size in sizes:
+        db = build_warehouse(workdir, size)
+        by_size[size] = {r["page"]: r for r in measure_pages(db, args.repeat, only)}
+    if args.json:
+        print(json.dumps({"pages": by_size, "peak_mb": round(peak_mb(), 1)}))
+        return
+    print_report(by_size, sizes, args.slowest)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from app.warehouse.query_timer import timed
+
 
 class WarehouseLockedError(RuntimeError):
     """Another process holds the warehouse file (DuckDB allows one writing process)."""
@@ -29,14 +31,16 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 def fetch_scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
     # fetchall, not fetchone: DuckDB 2.0 keeps a partly fetched result open and blocks con.sql().
-    rows = con.execute(sql, params or []).fetchall()
+    with timed("scalar", sql):
+        rows = con.execute(sql, params or []).fetchall()
     return rows[0][0] if rows else None
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pl.DataFrame:
     """Run parameterised SQL and return a Polars frame (DuckDB 2.0: execute() has no .pl())."""
-    relation = con.sql(sql, params=params)
-    return pl.DataFrame() if relation is None else relation.pl()
+    with timed("query", sql):
+        relation = con.sql(sql, params=params)
+        return pl.DataFrame() if relation is None else relation.pl()
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:

@@ -1,0 +1,121 @@
+"""Benchmark warehouses built once and reused while the code that shapes them is unchanged.
+
+Loading a million responses through the real pipeline takes minutes, so a warehouse is kept in
+`<workdir>/warehouse-<size>-<raw key>/`. Two fingerprints decide what a later run may reuse:
+
+- the raw key hashes what fills the raw tables (service model, schema, loader, scaled data
+  generator; for the demo also the demo generator): when it changes the warehouse is loaded again
+  from scratch and folders of older keys for that size are removed;
+- the model key hashes the SQL models (sql/*.sql, models.py): when only it changes, the marts are
+  rebuilt in place from the kept raw tables, which takes seconds instead of minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from app.service_model import load_service_model
+from app.settings import DATA_DIR, PROJECT_ROOT
+from app.warehouse.connection import connect
+
+RAW_FILES = (
+    "data/service_model.yaml",
+    "app/service_model.py",
+    "app/warehouse/schema.py",
+    "app/warehouse/voc_schema.py",
+    "app/warehouse/storylines.py",
+    "pipelines/load.py",
+    "pipelines/readers.py",
+    "pipelines/mapping.py",
+    "pipelines/validate.py",
+    "pipelines/sources.py",
+    "pipelines/follow_ups.py",
+    "benchmarks/scale_data.py",
+    "benchmarks/survey_data.py",
+)
+MODEL_GLOBS = ("app/warehouse/sql/*.sql", "app/warehouse/models.py", "app/warehouse/index_sql.py")
+STAMP = "stamp.json"
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _digest(paths: list[Path]) -> str:
+    sha = hashlib.sha256()
+    for path in sorted(paths):
+        sha.update(str(path.relative_to(PROJECT_ROOT)).encode())
+        sha.update(path.read_bytes() if path.exists() else b"missing")
+    return sha.hexdigest()[:12]
+
+
+def raw_key(size: str) -> str:
+    paths = [PROJECT_ROOT / p for p in RAW_FILES]
+    if size == "demo":  # the demo also runs its generator, topics, follow-up history and drivers
+        paths += list((PROJECT_ROOT / "pipelines").glob("*.py"))
+    return _digest(list(set(paths)))
+
+
+def model_key() -> str:
+    return _digest([p for pattern in MODEL_GLOBS for p in PROJECT_ROOT.glob(pattern)])
+
+
+def _load(folder: Path, db: Path, size: str) -> None:
+    from benchmarks.scale_data import write_scaled_company
+    from pipelines.load import load_file
+
+    model = load_service_model(DATA_DIR / "service_model.yaml")
+    con = connect(db)
+    try:
+        if size == "demo":
+            from pipelines.demo import load_demo
+
+            load_demo(con, model, folder / "archive", folder / "ground_truth.json")
+            return
+        for source, path in write_scaled_company(folder / "files", model, int(size)):
+            result = load_file(con, model, source, path, archive_dir=folder / "archive")
+            if result.status != "loaded":
+                raise SystemExit(result.message)
+            path.unlink()
+    finally:
+        con.close()
+
+
+def _rebuild_marts(db: Path) -> None:
+    from app.warehouse.models import rebuild_models
+
+    model = load_service_model(DATA_DIR / "service_model.yaml")
+    con = connect(db)
+    try:
+        con.execute("begin")
+        rebuild_models(con, model)
+        con.execute("commit")
+    finally:
+        con.close()
+
+
+def build_warehouse(workdir: Path, size: str, log=_stderr) -> Path:
+    """The warehouse for one size: reused, marts rebuilt, or loaded anew, whichever the code allows."""
+    key = raw_key(size)
+    folder = workdir / f"warehouse-{size}-{key}"
+    db, stamp = folder / "warehouse.duckdb", folder / STAMP
+    for old in workdir.glob(f"warehouse-{size}-*"):
+        if old != folder:
+            shutil.rmtree(old, ignore_errors=True)
+    models = model_key()
+    if stamp.exists():
+        if json.loads(stamp.read_text())["model_key"] != models:
+            log(f"{size}: SQL models changed, rebuilding the marts in {folder}")
+            _rebuild_marts(db)
+            stamp.write_text(json.dumps({"raw_key": key, "model_key": models}))
+        return db
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    log(f"{size}: loading a new warehouse into {folder}")
+    _load(folder, db, size)
+    stamp.write_text(json.dumps({"raw_key": key, "model_key": models}))
+    return db
