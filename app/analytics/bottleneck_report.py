@@ -78,9 +78,10 @@ def _experience(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     served = wc.served_touchpoints(step_dim.filter(pl.col("process") == process))
     waits = wc.client_period_waits(steps)
-    cost = wc.wait_cost(waits, served, answers, ratings)
+    joined = wc.step_answers(waits, served, answers, ratings)  # once for the costs and every step's bins
+    cost = wc.wait_cost(waits, served, answers, ratings, joined=joined)
     bins = [
-        wc.wait_bins(waits, served, answers, ratings, process, activity).with_columns(
+        wc.wait_bins(waits, served, answers, ratings, process, activity, joined=joined).with_columns(
             activity=pl.lit(activity)
         )
         for activity in cost.filter(pl.col("nps_per_day").is_not_null())["activity"].to_list()

@@ -51,10 +51,13 @@ def client_period_waits(steps: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     )
 
 
-def _answers(
+def step_answers(
     waits: pl.DataFrame, served: pl.DataFrame, responses: pl.DataFrame, ratings: pl.DataFrame
 ) -> pl.DataFrame:
-    """One row per step × answer of a client who waited at that step in that period."""
+    """One row per step × answer of a client who waited at that step in that period.
+
+    The join of every step's waits with every answer and rating: at a million answers it is the
+    costly part, so a caller that needs several steps' figures joins once and passes it on."""
     nps_code = 100.0 * (pl.col("is_promoter").cast(pl.Int8) - pl.col("is_detractor").cast(pl.Int8))
     answers = responses.select("response_id", "client_id", "period", nps_code.alias("nps_code"))
     return (
@@ -88,14 +91,19 @@ def _slope_exprs(y: str, prefix: str) -> list[pl.Expr]:
 
 
 def wait_cost(
-    waits: pl.DataFrame, served: pl.DataFrame, responses: pl.DataFrame, ratings: pl.DataFrame
+    waits: pl.DataFrame,
+    served: pl.DataFrame,
+    responses: pl.DataFrame,
+    ratings: pl.DataFrame,
+    joined: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Per step: NPS points and rating points per extra day of waiting, with 95 % half-widths.
 
     responses: response_id, client_id, period, is_promoter, is_detractor (one row per answer);
-    ratings: response_id, touchpoint_id, rating (one row per rated touchpoint).
+    ratings: response_id, touchpoint_id, rating (one row per rated touchpoint); joined: their
+    `step_answers` when the caller has it already.
     """
-    answers = _answers(waits, served, responses, ratings)
+    answers = step_answers(waits, served, responses, ratings) if joined is None else joined
     stats = answers.group_by("process", "activity", "touchpoint_id").agg(
         *_slope_exprs("nps_code", "nps"),
         *_slope_exprs("rating", "rating"),
@@ -118,13 +126,17 @@ def wait_bins(
     process: str,
     activity: str,
     n_bins: int = 5,
+    joined: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Answers of one step split into equal-count bins of waiting: NPS and mean rating per bin."""
-    answers = _answers(
-        waits.filter((pl.col("process") == process) & (pl.col("activity") == activity)),
-        served,
-        responses,
-        ratings,
+    """Answers of one step split into equal-count bins of waiting: NPS and mean rating per bin.
+
+    `joined`: `step_answers` of all steps, when the caller has it (this step's rows are taken; the
+    bins sort by waiting and response id, so they do not depend on the rows' order)."""
+    this_step = (pl.col("process") == process) & (pl.col("activity") == activity)
+    answers = (
+        step_answers(waits.filter(this_step), served, responses, ratings)
+        if joined is None
+        else joined.filter(this_step)
     )
     if answers.is_empty():
         return pl.DataFrame(

@@ -43,6 +43,12 @@ def client_list(
     )
 
 
+def client_names(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """client_id, name of the clients under the client filters, in id order (client_list's rows)."""
+    where, params = filter_sql(filters, CLIENT_COLUMNS)
+    return query(con, f"select client_id, name from mart_clients where {where} order by client_id", params)
+
+
 def client_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every client id in the client list (to validate a `?client=` link)."""
     return [r[0] for r in con.execute("select client_id from mart_clients order by client_id").fetchall()]
@@ -96,6 +102,79 @@ def client_index(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFra
     )
 
 
+def index_periods(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[str]:
+    """The quarters that have a satisfaction index under the filters, oldest first."""
+    where, params = filter_sql(filters, FACT_COLUMNS)
+    frame = query(con, f"select distinct period from mart_client_index where {where} order by period", params)
+    return frame["period"].to_list() if frame.height else []
+
+
+def index_period_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """Per quarter: clients scored, mean index, TX and CX, partial scores — satisfaction_index's
+    period_summary summed in SQL (a few rows) instead of over every client-quarter in Polars."""
+    where, params = filter_sql(filters, FACT_COLUMNS)
+    return query(
+        con,
+        f"""
+        select period, count(*)::bigint as n_clients, avg(index)::double as mean_index,
+               avg(tx_score)::double as mean_tx, avg(cx_score)::double as mean_cx,
+               count_if(is_partial)::bigint as n_partial
+        from mart_client_index where {where}
+        group by period order by period
+        """,
+        params,
+    )
+
+
+def latest_index_rows(con: duckdb.DuckDBPyConnection, filters: Filters, previous: str | None) -> pl.DataFrame:
+    """The index rows the client list reads (client_index's columns): each client's newest quarter
+    under the filters, and every client's `previous` quarter — not all quarters of all clients."""
+    where, params = filter_sql(filters, FACT_COLUMNS)
+    params["previous"] = previous
+    return query(
+        con,
+        f"""
+        with scoped as (
+            select client_id, period, tx_score, cx_score, index, n_factors, is_partial
+            from mart_client_index where {where}
+        ), newest as (
+            select client_id, max(period) as newest from scoped group by client_id
+        )
+        select s.* from scoped s join newest n using (client_id)
+        where s.period = n.newest or s.period = $previous
+        """,
+        params,
+    )
+
+
+def risk_fact_rows(con: duckdb.DuckDBPyConnection, filters: Filters, current: str) -> pl.DataFrame:
+    """The mart_client_facts rows the risk flags read: the current quarter's answers, detractors and
+    late orders, and tickets of every quarter (a client's usual number of tickets)."""
+    where, params = filter_sql(filters, FACT_COLUMNS)
+    params["current"] = current
+    return query(
+        con,
+        f"""
+        select client_id, period, fact, touchpoint_id, value, n::bigint as n
+        from mart_client_facts
+        where {where}
+          and (fact = 'n_tickets'
+               or (fact in ('nps', 'n_detractor_answers', 'n_late_orders') and period = $current))
+        """,
+        params,
+    )
+
+
+def nps_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """client_id, period, value (the client's NPS that quarter), n (answers) under the filters."""
+    where, params = filter_sql(filters, FACT_COLUMNS)
+    return query(
+        con,
+        f"select client_id, period, value, n::bigint as n from mart_client_facts where {where} and fact = 'nps'",
+        params,
+    )
+
+
 def follow_up_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
     """Open and total follow-up cases per client, or None while the closed-loop table does not exist."""
     if not table_exists(con, FOLLOW_UP_TABLE):
@@ -129,16 +208,23 @@ def client_profile(con: duckdb.DuckDBPyConnection, client_id: str) -> pl.DataFra
 
 
 def client_ratings(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters) -> pl.DataFrame:
-    """The client's touchpoint ratings per quarter: mean rating and mean 0–100 score, answers."""
-    where, params = filter_sql(filters, frozenset({"period"}))
+    """The client's touchpoint ratings per quarter: mean rating and mean 0–100 score, answers.
+
+    From the client's touchpoint_rating facts (mean rating and n per quarter, mart_client_facts), not
+    from the long form of every answer: the 0–100 score of a mean rating is the mean of the scores.
+    """
+    where, params = filter_sql(filters, frozenset({"period"}), alias="f")
     params["id"] = client_id
     return query(
         con,
         f"""
-        select period, stage_id, stage_order, touchpoint_id, touchpoint_order,
-               avg(rating)::double as rating, avg(score_100)::double as score_100, count(*)::bigint as n
-        from mart_ratings where client_id = $id and {where}
-        group by all order by period, stage_order, touchpoint_order
+        select f.period, t.stage_id, t.stage_order, f.touchpoint_id, t.touchpoint_order,
+               f.value::double as rating,
+               (100.0 * (f.value - t.scale_min) / (t.scale_max - t.scale_min))::double as score_100,
+               f.n::bigint as n
+        from mart_client_facts f join dim_touchpoints t using (touchpoint_id)
+        where f.client_id = $id and f.fact = 'touchpoint_rating' and {where}
+        order by f.period, t.stage_order, t.touchpoint_order
         """,
         params,
     )

@@ -34,6 +34,14 @@ class Freshness:
 EMPTY = Freshness(None, None, None, None, 0, 0, 0, None, None)
 
 
+def _coverage_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """Answers, clients and quarters: from the one-row mart; counted over the answers only in a
+    warehouse built before that mart existed (until its next load or `python -m pipelines rebuild`)."""
+    if table_exists(con, "mart_survey_coverage"):
+        return "select n_responses, n_clients, period_first, period_last from mart_survey_coverage"
+    return "select count(*), count(distinct client_id), min(period), max(period) from mart_responses"
+
+
 def freshness(con: duckdb.DuckDBPyConnection) -> Freshness:
     """Latest loaded batch, number of answers and clients, and the quarters the answers cover."""
     if not table_exists(con, "batches") or not table_exists(con, "mart_responses"):
@@ -44,11 +52,7 @@ def freshness(con: duckdb.DuckDBPyConnection) -> Freshness:
         from batches where status = 'loaded' order by batch_id desc limit 1
         """
     ).fetchall()
-    answers = con.execute(
-        """
-        select count(*), count(distinct client_id), min(period), max(period) from mart_responses
-        """
-    ).fetchall()[0]
+    answers = con.execute(_coverage_sql(con)).fetchall()[0]
     if not batch:
         return Freshness(None, None, None, None, 0, int(answers[0]), int(answers[1]), answers[2], answers[3])
     batch_id, loaded_at, file_name, source, n_batches = batch[0]

@@ -33,6 +33,8 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("stg_survey_cube", "view", frozenset({"surveys", "clients"})),
     ("mart_touchpoint_scores", "table", frozenset({"surveys", "clients"})),
     ("mart_nps", "table", frozenset({"surveys", "clients"})),
+    ("mart_touchpoint_pairs", "table", frozenset({"surveys", "clients"})),
+    ("mart_survey_coverage", "table", frozenset({"surveys"})),
     ("mart_orders", "table", frozenset({"orders", "clients"})),
     ("mart_process_steps", "table", frozenset({"events", "orders", "clients"})),
     ("mart_process_cases", "table", frozenset({"events", "orders", "clients"})),

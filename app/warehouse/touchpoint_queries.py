@@ -19,29 +19,57 @@ DRIVER_TABLE = "driver_importance"  # written by the drivers pipeline: touchpoin
 
 
 def touchpoint_ces(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """Per touchpoint: Σ CES, Σ CES², count — the effort reported by respondents who rated it."""
-    where, params = filter_sql(filters, RATING_COLUMNS, alias="r")
+    """Per touchpoint: Σ CES, Σ CES², count — the effort reported by respondents who rated it.
+
+    Summed from mart_touchpoint_pairs (additive, a few thousand rows), not by joining the long form
+    of the ratings to the responses: the same numbers (tests/unit/test_page_query_rewrites.py).
+    """
+    where, params = filter_sql(filters, RATING_COLUMNS)
     return query(
         con,
         f"""
-        select r.touchpoint_id, sum(s.ces)::double as sum_ces, sum(s.ces * s.ces)::double as sum_ces_sq,
-               count(s.ces)::double as n_ces
-        from mart_ratings r join mart_responses s using (response_id)
-        where {where} and s.ces is not null
-        group by r.touchpoint_id
+        select touchpoint_id, sum(sum_ces)::double as sum_ces, sum(sum_ces_sq)::double as sum_ces_sq,
+               sum(n_ces)::double as n_ces
+        from mart_touchpoint_pairs
+        where {where}
+        group by touchpoint_id
+        having sum(n_ces) > 0
+        order by touchpoint_id
         """,
         params,
     )
 
 
 def touchpoint_correlations(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """Per touchpoint: Pearson correlation of its rating with the 0–10 NPS answer, and n."""
+    """Per touchpoint: Pearson correlation of its rating with the 0–10 NPS answer, and n.
+
+    From the exact integer sums in mart_touchpoint_pairs: r = (nΣxy − ΣxΣy) / √((nΣx² − (Σx)²)(nΣy² −
+    (Σy)²)) over the answers with both. As DuckDB's corr() over the answers gave it: 0 without such
+    answers, NaN when either side does not vary (one answer, or all the same).
+    """
     where, params = filter_sql(filters, RATING_COLUMNS)
     return query(
         con,
         f"""
-        select touchpoint_id, coalesce(corr(rating, nps), 0)::double as corr, count(*) as n
-        from mart_ratings where {where} group by touchpoint_id
+        with sums as (
+            select touchpoint_id, sum(n) as n, sum(n_pairs) as p,
+                   sum(sum_rating) as sx, sum(sum_nps) as sy, sum(sum_rating_nps) as sxy,
+                   sum(sum_rating_sq) as sxx, sum(sum_nps_sq) as syy
+            from mart_touchpoint_pairs
+            where {where}
+            group by touchpoint_id
+        ), spread as (
+            select touchpoint_id, n, p, (p * sxy - sx * sy)::double as co,
+                   (p * sxx - sx * sx)::double as vx, (p * syy - sy * sy)::double as vy
+            from sums
+        )
+        select touchpoint_id,
+               case when p = 0 then 0.0
+                    when vx <= 0 or vy <= 0 then 'nan'::double
+                    else co / sqrt(vx * vy) end as corr,
+               n::bigint as n
+        from spread
+        order by touchpoint_id
         """,
         params,
     )

@@ -168,8 +168,7 @@ def _index_trend(index: pl.DataFrame) -> None:
 
 
 def render_card(client_id: str, filters: Filters, model: ServiceModel, lang: str, in_list: bool) -> None:
-    table = data.table(filters, model)
-    names = dict(zip(table["client_id"].to_list(), table["name"].to_list(), strict=True))
+    names = data.names(filters)
     detail = data.detail(client_id, filters)
     profile_rows = detail["profile"].to_dicts()
     if not profile_rows:

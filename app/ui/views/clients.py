@@ -23,6 +23,8 @@ from app.warehouse.filters import Filters
 CLIENT_KEY = "clients_client"
 CLIENT_PARAM = "client"
 TABLE_KEY = "clients_table"
+PAGE_KEY = "clients_page"
+PAGE_ROWS = 1000
 SHOWS = ("all", "at_risk", "flagged")
 SORTS = ("risk", "index_asc", "index_desc", "change_asc", "revenue_desc", "ltv_desc")
 RISK_ORDER = {"at_risk": 0, "watch": 1, "ok": 2}
@@ -186,6 +188,33 @@ def _open_selected(shown: pl.DataFrame) -> None:
         open_client(shown["client_id"][rows[0]])
 
 
+def _page(shown: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The rows the browser gets: all of a short list, else one page of PAGE_ROWS with a page picker.
+
+    Fifty thousand clients are 14 MB for the browser on every rerun; the search, the Show choice
+    and the Order choice work on the whole list before it is cut into pages.
+    """
+    n_pages = -(-shown.height // PAGE_ROWS)
+    if n_pages <= 1:
+        return shown
+    if st.session_state.get(PAGE_KEY, 1) > n_pages:  # a narrower search left fewer pages
+        st.session_state[PAGE_KEY] = n_pages
+    picker, note = st.columns([1, 5], vertical_alignment="bottom")
+    page = picker.number_input(t("clients.page"), min_value=1, max_value=n_pages, value=1, step=1, key=PAGE_KEY)
+    first = (int(page) - 1) * PAGE_ROWS
+    rows = shown.slice(first, PAGE_ROWS)
+    note.caption(
+        t(
+            "clients.page_rows",
+            first=format_number(first + 1, 0, lang),
+            last=format_number(first + rows.height, 0, lang),
+            n=format_number(shown.height, 0, lang),
+            pages=n_pages,
+        )
+    )
+    return rows
+
+
 def _counts_line(table: pl.DataFrame, lang: str) -> None:
     scored = table.filter(pl.col("index").is_not_null())
     current = table["current_period"][0]
@@ -233,15 +262,16 @@ def _render_list(filters: Filters, model: ServiceModel, lang: str) -> None:
     if shown.is_empty():
         empty_state(t("clients.none_match"))
     else:
+        rows = _page(shown, lang)
         st.dataframe(
-            shown,
+            rows,
             hide_index=True,
             column_config=_column_config(model.company.currency),
             height=560,
             key=TABLE_KEY,
             placeholder="–",
             selection_mode="single-row",
-            on_select=lambda: _open_selected(shown),
+            on_select=lambda: _open_selected(rows),
         )
         st.caption(t("clients.open_hint"))
     _rules_caption()
@@ -254,14 +284,14 @@ def _render_list(filters: Filters, model: ServiceModel, lang: str) -> None:
 def render(filters: Filters) -> None:
     model = service_model()
     lang = current_language()
-    table_ids = data.table(filters, model)["client_id"].to_list()
+    listed = data.names(filters)
     show_url_notices(url_state.seed_single(CLIENT_KEY, CLIENT_PARAM, data.all_client_ids(), None))
     client_id = st.session_state.get(CLIENT_KEY)
     url_state.publish(CLIENT_PARAM, client_id, default=None)
     if client_id:
         from app.ui.views.client_card import render_card
 
-        render_card(client_id, filters, model, lang, in_list=client_id in table_ids)
+        render_card(client_id, filters, model, lang, in_list=client_id in listed)
         return
     summary = filters_summary(model, filters.as_dict(), lang, t("filters.summary_all"))
     page_header(

@@ -12,20 +12,25 @@ import polars as pl
 
 from app.analytics.client_risk import risk_flags
 from app.analytics.movers import latest_and_previous
-from app.analytics.satisfaction_index import latest_with_change, period_summary, satisfaction_index
+from app.analytics.satisfaction_index import latest_with_change, satisfaction_index
 from app.service_model import SatisfactionIndex, ServiceModel
 from app.ui.context import cached_query
 from app.warehouse.client_queries import (
     client_answers,
     client_facts,
     client_ids,
-    client_index,
     client_list,
+    client_names,
     client_orders,
     client_profile,
     client_ratings,
     client_tickets,
     follow_up_counts,
+    index_period_summary,
+    index_periods,
+    latest_index_rows,
+    nps_rows,
+    risk_fact_rows,
 )
 from app.warehouse.filters import Filters
 
@@ -74,38 +79,38 @@ def index_frames(
 
 def index_summary(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexConfig) -> pl.DataFrame:
     """Per quarter: clients scored, mean index and blocks, partial scores (the overview tile)."""
-    return period_summary(client_index(con, filters))
+    return index_period_summary(con, filters)
 
 
-RISK_FACTS = ("n_late_orders", "n_tickets", "n_detractor_answers", "nps")
-
-
-def _nps_history(facts: pl.DataFrame) -> pl.DataFrame:
+def _nps_history(nps: pl.DataFrame) -> pl.DataFrame:
     """Per client: its NPS per quarter with answers (oldest first), the newest value and answers."""
-    nps = facts.filter(pl.col("fact") == "nps")
-    return nps.group_by("client_id").agg(
-        pl.col("value").sort_by("period").alias("nps_history"),
-        pl.col("value").sort_by("period").last().alias("nps_latest"),
-        pl.col("period").max().alias("nps_period"),
+    return nps.sort("period").group_by("client_id").agg(  # groups keep the rows' order: by period
+        pl.col("value").alias("nps_history"),
+        pl.col("value").last().alias("nps_latest"),
+        pl.col("period").last().alias("nps_period"),
         pl.col("n").sum().alias("n_answers_range"),
     )
 
 
 def client_table(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexConfig) -> pl.DataFrame:
-    """Every client under the filters with index and change, NPS history, money, open work and risk."""
+    """Every client under the filters with index and change, NPS history, money, open work and risk.
+
+    Reads only the rows these figures need (each client's newest and previous index, the current
+    quarter's risk facts, the NPS facts): at 50,000 clients all index and fact rows are a million. tests/unit/test_page_query_rewrites.py checks it against the
+    computation over all rows.
+    """
     clients = client_list(con, filters, cfg.importance_columns)
-    facts = client_facts(con, filters, facts=RISK_FACTS)
-    index = client_index(con, filters)
-    periods = sorted(index["period"].unique().to_list()) if index.height else []
+    periods = index_periods(con, filters)
     current, previous = latest_and_previous(periods)
     table = clients.drop(list(cfg.importance_columns), strict=False)
     if current is None:
         return table.with_columns(pl.lit(None, dtype=pl.Float64).alias("index"))
+    index = latest_index_rows(con, filters, previous)
     latest = latest_with_change(index, current, previous)
-    risk = risk_flags(facts, index, periods, current, previous)
+    risk = risk_flags(risk_fact_rows(con, filters, current), index, periods, current, previous)
     table = (
         table.join(latest.drop("index_previous"), on="client_id", how="left")
-        .join(_nps_history(facts), on="client_id", how="left")
+        .join(_nps_history(nps_rows(con, filters)), on="client_id", how="left")
         .join(risk.drop("index_change"), on="client_id", how="left")
         .with_columns(
             pl.col("risk_level").fill_null("ok"),
@@ -160,6 +165,13 @@ def client_detail(
 
 def all_client_ids() -> list[str]:
     return cached_query(client_ids)
+
+
+def names(filters: Filters) -> dict[str, str]:
+    """client_id → name of the clients under the filters, in id order (the card's picker): far
+    cheaper than the full client table when a card is opened by a link."""
+    frame = cached_query(client_names, filters)
+    return dict(zip(frame["client_id"].to_list(), frame["name"].to_list(), strict=True))
 
 
 def table(filters: Filters, model: ServiceModel) -> pl.DataFrame:

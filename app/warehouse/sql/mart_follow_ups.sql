@@ -4,6 +4,8 @@
 -- view adds what is derived from them. Overdue = still open after its due date; late = missed the
 -- due date (closed after it, or overdue). Withdrawn cases (their answer was rolled back before
 -- anyone worked on them) stay for the record and are left out of the KPIs.
+-- The answer's respondent role comes from raw_surveys, not the mart_responses view: every page
+-- query reads this view, and the view's client join and quarters cost a pass over all answers.
 select
     c.case_id,
     c.response_id,
@@ -45,5 +47,5 @@ select
     c.status in ('resolved', 'closed') or c.due_date < current_date as is_due
 from follow_up_cases c
 left join stg_clients k using (client_id)
-left join mart_responses r using (response_id)
+left join raw_surveys r using (response_id)
 left join dim_touchpoints t on t.touchpoint_id = c.touchpoint_id
