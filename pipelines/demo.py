@@ -30,8 +30,13 @@ def warehouse_is_empty(con: duckdb.DuckDBPyConnection) -> bool:
 
 def load_demo(con: duckdb.DuckDBPyConnection, model: ServiceModel, archive_dir: Path,
               ground_truth_path: Path | None = None, seed: int = 7, scale: float = 1.0,
-              progress: ProgressFn = _no_progress) -> list[LoadResult]:
-    """Generate the demo files, load each as a batch, and keep the generator's ground truth."""
+              progress: ProgressFn = _no_progress, train_drivers: bool = True) -> list[LoadResult]:
+    """Generate the demo files, load each as a batch, and keep the generator's ground truth.
+
+    `train_drivers=False` leaves the key-driver models to the caller: the app's first start trains
+    them in the background (app/ui/driver_background.py) so the dashboards open as soon as the data
+    is in; the CLI and the tests train them here, before returning.
+    """
     results = []
     with tempfile.TemporaryDirectory(prefix="cxlens-demo-") as tmp:
         files = generate_demo(Path(tmp), model, seed=seed, scale=scale)
@@ -49,8 +54,9 @@ def load_demo(con: duckdb.DuckDBPyConnection, model: ServiceModel, archive_dir: 
     replay_demo_history(con, model, seed=seed)  # the demo's closed loop has run since its first wave
     progress(0.97, "Finding complaint topics")
     build_topics(con, model, seed=seed)  # topics are ready on first start, never built on a page view
-    from pipelines.drivers import train_demo_drivers  # LightGBM loads only when the demo is built
+    if train_drivers:
+        from pipelines.drivers import train_demo_drivers  # LightGBM loads only when the demo is built
 
-    train_demo_drivers(con, model, progress)  # key drivers too: a fresh app has them
+        train_demo_drivers(con, model, progress)  # key drivers too: a fresh demo has them
     progress(1.0, "Demo company loaded")
     return results

@@ -20,6 +20,38 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+# driver_models' columns; status is ok, too_small, or training (a segment whose model a
+# background run is still fitting, see pipelines/drivers_staged.py).
+MODEL_SCHEMA = {
+    "model_id": pl.String,
+    "target": pl.String,
+    "segment_id": pl.String,
+    "segment_label_en": pl.String,
+    "segment_label_ru": pl.String,
+    "segment_order": pl.Int64,
+    "status": pl.String,
+    "n_rows": pl.Int64,
+    "n_total": pl.Int64,
+    "n_promoters": pl.Int64,
+    "n_detractors": pl.Int64,
+    "nps": pl.Float64,
+    "period_from": pl.String,
+    "period_to": pl.String,
+    "metric": pl.String,
+    "cv_value": pl.Float64,
+    "cv_sd": pl.Float64,
+    "baseline_value": pl.Float64,
+    "error_metric": pl.String,
+    "cv_error": pl.Float64,
+    "baseline_error": pl.Float64,
+    "quality": pl.String,
+    "base_value": pl.Float64,
+    "n_features": pl.Int64,
+    "n_significant": pl.Int64,
+    "rw_r2": pl.Float64,
+    "model_text": pl.Binary,
+}
+
 TABLES = ("driver_runs", "driver_models", "driver_features", "driver_shap", "driver_rows", "driver_whatif")
 
 IMPORTANCE_VIEW = """
@@ -75,12 +107,35 @@ def next_run_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("select coalesce(max(run_id), 0) + 1 from driver_runs").fetchall()[0][0])
 
 
+def newest_runs(con: duckdb.DuckDBPyConnection, targets: list[str]) -> dict[str, int | None]:
+    """Target -> its newest stored run id (None when it has none)."""
+    found: dict[str, int | None] = dict.fromkeys(targets)
+    if _columns(con, "driver_runs"):
+        rows = con.execute(
+            "select target, max(run_id) from driver_runs where target in (select unnest($targets)) group by target",
+            {"targets": targets},
+        ).fetchall()
+        found |= {target: int(run_id) for target, run_id in rows}
+    return found
+
+
 def write_results(
-    con: duckdb.DuckDBPyConnection, targets: list[str], frames: dict[str, pl.DataFrame]
-) -> None:
-    """Replace the results of `targets` with `frames` (table -> rows) in one transaction."""
+    con: duckdb.DuckDBPyConnection,
+    targets: list[str],
+    frames: dict[str, pl.DataFrame],
+    expected_runs: dict[str, int | None] | None = None,
+) -> bool:
+    """Replace the results of `targets` with `frames` (table -> rows) in one transaction.
+
+    With `expected_runs` (target -> the newest run id the caller started from), nothing is written
+    and False is returned when another run was stored since: a newer training is never overwritten
+    by an older, slower one.
+    """
     con.execute("begin transaction")
     try:
+        if expected_runs is not None and newest_runs(con, targets) != expected_runs:
+            con.execute("rollback")
+            return False
         for table in TABLES:
             frame = frames[table]
             _ensure_table(con, table, frame)
@@ -97,3 +152,4 @@ def write_results(
     except BaseException:
         con.execute("rollback")
         raise
+    return True

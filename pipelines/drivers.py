@@ -12,6 +12,7 @@ a fresh app has drivers.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -32,7 +33,7 @@ from pipelines.driver_features import FeatureSpec, feature_frame, feature_specs
 from pipelines.driver_model import TrainConfig, bootstrap, fit
 from pipelines.driver_results import driver_frame, sample_frames, whatif_frame
 from pipelines.driver_segments import Segment, segment_definitions
-from pipelines.driver_store import next_run_id, write_results
+from pipelines.driver_store import MODEL_SCHEMA, next_run_id, write_results
 
 ProgressFn = Callable[[float, str], None]
 SHAP_METHOD = "lightgbm pred_contrib"
@@ -147,37 +148,6 @@ def fit_segment(
     )
 
 
-MODEL_SCHEMA = {
-    "model_id": pl.String,
-    "target": pl.String,
-    "segment_id": pl.String,
-    "segment_label_en": pl.String,
-    "segment_label_ru": pl.String,
-    "segment_order": pl.Int64,
-    "status": pl.String,
-    "n_rows": pl.Int64,
-    "n_total": pl.Int64,
-    "n_promoters": pl.Int64,
-    "n_detractors": pl.Int64,
-    "nps": pl.Float64,
-    "period_from": pl.String,
-    "period_to": pl.String,
-    "metric": pl.String,
-    "cv_value": pl.Float64,
-    "cv_sd": pl.Float64,
-    "baseline_value": pl.Float64,
-    "error_metric": pl.String,
-    "cv_error": pl.Float64,
-    "baseline_error": pl.Float64,
-    "quality": pl.String,
-    "base_value": pl.Float64,
-    "n_features": pl.Int64,
-    "n_significant": pl.Int64,
-    "rw_r2": pl.Float64,
-    "model_text": pl.Binary,
-}
-
-
 def _collect(results: list[SegmentResult], run_id: int, version: int) -> dict[str, pl.DataFrame]:
     """Stack the per-model frames, each row tagged with its run, model and target."""
     models = pl.DataFrame([r.model for r in results], schema=MODEL_SCHEMA).with_columns(
@@ -228,6 +198,76 @@ def _run_row(
     }
 
 
+@dataclass(frozen=True)
+class TrainingInputs:
+    """What one run learns from, read once: the data version, the feature frame and the jobs."""
+
+    version: int
+    frame: pl.DataFrame
+    specs: list[FeatureSpec]
+    jobs: list[tuple[int, Segment, Target]]  # (segment order, segment, target)
+
+
+def read_inputs(con: duckdb.DuckDBPyConnection, model: ServiceModel, targets: Sequence[Target]) -> TrainingInputs:
+    """The answers and facts every model of the run learns from; NoAnswersError before any survey."""
+    version = data_version(con)
+    if not table_exists(con, "mart_responses") or not fetch_scalar(
+        con, "select count(*) from mart_responses"
+    ):
+        raise NoAnswersError(
+            "No survey answers in the warehouse yet: load surveys first "
+            "(python -m pipelines load surveys FILE, or the Data page)."
+        )
+    jobs = [(order, segment, target) for target in targets for order, segment in enumerate(segment_definitions(model))]
+    return TrainingInputs(version, feature_frame(con, model), list(feature_specs(model)), jobs)
+
+
+def fit_jobs(
+    inputs: TrainingInputs,
+    jobs: Sequence[tuple[int, Segment, Target]],
+    config: TrainConfig,
+    *,
+    workers: int = 2,
+    progress: ProgressFn = _no_progress,
+    cancel: threading.Event | None = None,
+) -> list[SegmentResult] | None:
+    """Fit `jobs` (fraction done reported after each); None when `cancel` is set before they are all done."""
+    results: list[SegmentResult] = []
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [
+            pool.submit(fit_segment, inputs.frame, inputs.specs, segment, target, config, order)
+            for order, segment, target in jobs
+        ]
+        for i, future in enumerate(futures):
+            if cancel is not None and cancel.is_set():
+                for waiting in futures:
+                    waiting.cancel()
+                return None
+            results.append(future.result())
+            _, segment, target = jobs[i]
+            progress((i + 1) / len(jobs), f"{target}: {segment.label_en}")
+    return results
+
+
+def store_run(
+    con: duckdb.DuckDBPyConnection,
+    inputs: TrainingInputs,
+    results: list[SegmentResult],
+    targets: Sequence[Target],
+    config: TrainConfig,
+    seconds: float,
+    expected_runs: dict[str, int | None] | None = None,
+) -> int | None:
+    """Write `results` as a new run of `targets`; its run id, or None when `expected_runs` (target ->
+    newest run id the caller started from) no longer holds: someone trained since, and theirs stays."""
+    run_id = next_run_id(con)
+    frames = _collect(results, run_id, inputs.version)
+    frames["driver_runs"] = pl.DataFrame(
+        [_run_row(run_id, t, inputs.version, seconds, inputs.frame.height, results, config) for t in targets]
+    )
+    return run_id if write_results(con, list(targets), frames, expected_runs=expected_runs) else None
+
+
 def train_drivers(
     con: duckdb.DuckDBPyConnection,
     model: ServiceModel,
@@ -240,42 +280,18 @@ def train_drivers(
     """Train every target × segment, then replace those targets' stored results in one transaction."""
     config = config or TrainConfig()
     started = time.perf_counter()
-    version = data_version(con)
     progress(0.0, "Reading responses, ratings and operational facts")
-    if not table_exists(con, "mart_responses") or not fetch_scalar(
-        con, "select count(*) from mart_responses"
-    ):
-        raise NoAnswersError(
-            "No survey answers in the warehouse yet: load surveys first "
-            "(python -m pipelines load surveys FILE, or the Data page)."
-        )
-    frame, specs = feature_frame(con, model), feature_specs(model)
-    jobs = [
-        (order, segment, target)
-        for target in targets
-        for order, segment in enumerate(segment_definitions(model))
-    ]
-    results: list[SegmentResult] = []
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [
-            pool.submit(fit_segment, frame, specs, segment, target, config, order)
-            for order, segment, target in jobs
-        ]
-        for i, future in enumerate(futures):
-            results.append(future.result())
-            _, segment, target = jobs[i]
-            progress(0.02 + 0.93 * (i + 1) / len(jobs), f"{target}: {segment.label_en}")
+    inputs = read_inputs(con, model, targets)
+
+    def fitting(fraction: float, message: str) -> None:
+        progress(0.02 + 0.93 * fraction, message)
+
+    results = fit_jobs(inputs, inputs.jobs, config, workers=workers, progress=fitting) or []
     progress(0.96, "Writing results to the warehouse")
-    run_id = next_run_id(con)
-    seconds = time.perf_counter() - started
-    frames = _collect(results, run_id, version)
-    frames["driver_runs"] = pl.DataFrame(
-        [_run_row(run_id, t, version, seconds, frame.height, results, config) for t in targets]
-    )
-    write_results(con, list(targets), frames)
+    store_run(con, inputs, results, targets, config, time.perf_counter() - started)
     progress(1.0, "Key drivers trained")
     ok = sum(r.model["status"] == "ok" for r in results)
-    return RunSummary(version, tuple(targets), ok, len(results) - ok, time.perf_counter() - started)
+    return RunSummary(inputs.version, tuple(targets), ok, len(results) - ok, time.perf_counter() - started)
 
 
 def train_demo_drivers(

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 
 from app.service_model import ServiceModel
+from app.warehouse.follow_up_queries import last_kpi_refresh
 from app.warehouse.models import rebuild_models
 from app.warehouse.schema import bump_data_version
 from pipelines.follow_ups import CLOSED_STATUSES, USER_STATUSES, add_events
@@ -130,3 +132,21 @@ def refresh_follow_up_kpis(con: duckdb.DuckDBPyConnection, model: ServiceModel, 
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def refresh_reason(day: date) -> str:
+    return f"follow-up KPIs refreshed for {day.isoformat()}"
+
+
+def refresh_once_a_day(con: duckdb.DuckDBPyConnection, model: ServiceModel, today: date) -> bool:
+    """Recompute the follow-up KPIs unless a case change or a refresh did so today; whether it ran.
+
+    Past-due shares move at midnight without any data change. The app runs this at start and after
+    each midnight (app/ui/startup.py), `python -m pipelines follow-ups --refresh-kpis` on demand —
+    never a page view.
+    """
+    last = last_kpi_refresh(con)
+    if last is not None and last >= today:
+        return False
+    refresh_follow_up_kpis(con, model, refresh_reason(today))
+    return True

@@ -3,7 +3,8 @@
     python -m pipelines topics              train complaint topics on every comment and ticket
     python -m pipelines topics --if-stale   only when survey/ticket batches changed since the last run
     python -m pipelines follow-ups          the cases' figures per owner
-    python -m pipelines follow-ups --refresh-kpis   recompute the past-due KPIs (e.g. nightly from cron)
+    python -m pipelines follow-ups --refresh-kpis   recompute the past-due KPIs now (the running app
+                                                    does it itself at start and after midnight)
 
 Like every write, these need the warehouse file to themselves: stop the app first, or use the
 "Rebuild topics" button on the Voice of the customer page.
@@ -12,22 +13,13 @@ Like every write, these need the warehouse file to themselves: stop the app firs
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import date
 
 import polars as pl
 
 from app.warehouse.connection import query
 from app.warehouse.voc_queries import topic_status
-
-
-def _progress(fraction: float, message: str) -> None:
-    print(
-        f"\r[{'#' * int(30 * fraction):<30}] {fraction:4.0%} {message:<50}",
-        end="\n" if fraction >= 1 else "",
-        file=sys.stderr,
-        flush=True,
-    )
+from pipelines.cli_progress import progress_bar
 
 
 def cmd_topics(args, con, model, settings) -> int:
@@ -37,7 +29,7 @@ def cmd_topics(args, con, model, settings) -> int:
     if args.if_stale and not status.is_stale:
         print(f"Topics are up to date (run {status.run_id}, built {status.built_at:%Y-%m-%d %H:%M}).")
         return 0
-    run_id = build_topics(con, model, seed=args.seed, progress=_progress)
+    run_id = build_topics(con, model, seed=args.seed, progress=progress_bar)
     topics = query(
         con,
         "select t.topic_id, coalesce(l.label, t.auto_label_en) as topic, t.n_docs, t.n_survey, t.n_ticket "
@@ -55,9 +47,9 @@ def cmd_topics(args, con, model, settings) -> int:
 
 def cmd_follow_ups(args, con, model, settings) -> int:
     if args.refresh_kpis:
-        from pipelines.follow_up_actions import refresh_follow_up_kpis
+        from pipelines.follow_up_actions import refresh_follow_up_kpis, refresh_reason
 
-        refresh_follow_up_kpis(con, model, f"follow-up KPIs refreshed for {date.today().isoformat()}")
+        refresh_follow_up_kpis(con, model, refresh_reason(date.today()))
         print("Follow-up KPIs recomputed.")
     summary = query(
         con,

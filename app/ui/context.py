@@ -57,19 +57,22 @@ def _open_warehouse(db_path: str) -> duckdb.DuckDBPyConnection:
 
 @st.cache_resource(show_spinner=False)
 def _ensure_demo_loaded(db_path: str) -> bool:
-    """First start on an empty warehouse loads the demo company, once per process."""
+    """First start on an empty warehouse loads the demo company, once per process; then the process's
+    background jobs start (key drivers after a first start, the daily follow-up KPIs: app/ui/startup.py)."""
+    from app.ui.startup import start_background_jobs
     from pipelines.demo import load_demo, warehouse_is_empty
 
     con = _open_warehouse(db_path)
     cur = con.cursor()
     try:
-        if not warehouse_is_empty(cur):
-            return False
-        settings = get_settings()
-        load_demo(cur, service_model(), settings.archive_dir, settings.ground_truth_path)
-        return True
+        loaded = warehouse_is_empty(cur)
+        if loaded:  # the key-driver models train in the background: the dashboards open meanwhile
+            settings = get_settings()
+            load_demo(cur, service_model(), settings.archive_dir, settings.ground_truth_path, train_drivers=False)
     finally:
         cur.close()
+    start_background_jobs(con, service_model(), db_path, demo_loaded=loaded)
+    return loaded
 
 
 def connection() -> duckdb.DuckDBPyConnection:

@@ -120,6 +120,23 @@ def driver_runs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
+def unfinished_targets(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Targets whose newest run still has segments in 'training' (fitted in the background after the
+    company-wide model was stored; see pipelines/drivers_staged.py)."""
+    if not has_drivers(con) or not _runs_are_readable(con):
+        return []
+    rows = con.execute(
+        """
+        select distinct m.target
+        from driver_models m
+        join (select target, max(run_id) as run_id from driver_runs group by target) r using (target, run_id)
+        where m.status = 'training'
+        order by 1
+        """
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def models(con: duckdb.DuckDBPyConnection, target: str, run_id: int) -> pl.DataFrame:
     """Every segment of one target's run: status (ok / too_small), sizes, NPS, quality and baseline."""
     if not has_drivers(con):

@@ -116,9 +116,11 @@ def case_events(con: duckdb.DuckDBPyConnection, case_id: int) -> pl.DataFrame:
 
 
 def last_kpi_refresh(con: duckdb.DuckDBPyConnection) -> date | None:
-    """The day the follow-up KPIs were last recomputed by a case change or a daily refresh."""
+    """The day the follow-up KPIs were last recomputed by a case change, a daily refresh or the demo's
+    follow-up history (written when the demo company is loaded)."""
     rows = con.execute(
-        "select max(changed_at)::date from data_changes where reason like 'follow-up%'"
+        "select max(changed_at)::date from data_changes "
+        "where reason like 'follow-up%' or reason like 'demo follow-up%'"
     ).fetchall()
     return rows[0][0] if rows else None
 

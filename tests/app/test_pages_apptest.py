@@ -160,6 +160,9 @@ def test_first_start_on_an_empty_warehouse_loads_the_demo(tmp_path, monkeypatch)
     assert not at.exception, [e.message for e in at.exception]
     assert at.metric and at.metric[0].label == "NPS"
     assert (tmp_path / "ground_truth.json").exists()
+    from app.ui import driver_background  # its key-driver models train in the background: stop them
+
+    driver_background.stop(str(tmp_path / "warehouse.duckdb"))
 
 
 def test_a_change_to_the_warehouse_shows_at_once(demo_env, model):

@@ -21,6 +21,7 @@ from app.ui.url_widgets import url_segmented, url_selectbox
 from app.ui.views import drivers_data as data
 from app.ui.views.drivers_act import render_priorities, render_whatif
 from app.ui.views.drivers_explain import render_beeswarm, render_dependence
+from app.ui.views.drivers_pending import TRAINING, background_training, segment_training
 from app.ui.views.drivers_ranking import render_compare, render_ranking, render_trust
 from app.ui.views.drivers_training import missing_target, show_done, stale_banner, train_button
 from app.ui.views.drivers_waterfall import render_waterfall
@@ -44,7 +45,7 @@ def _segment_choice(models: pl.DataFrame, filters: Filters, lang: str) -> str:
     def label(segment_id: str) -> str:
         row = rows[segment_id]
         n = format_number(row["n_rows"], 0, lang)
-        note = "" if row["status"] == "ok" else f" — {t('drivers.too_few_short')}"
+        note = {"ok": "", TRAINING: f" — {t('drivers.training_short')}"}.get(row["status"], f" — {t('drivers.too_few_short')}")
         return f"{data.segment_label(row, lang)} (n = {n}){note}"
 
     return (
@@ -190,6 +191,8 @@ def render(filters: Filters) -> None:
     if run is None:
         if not data.has_answers():
             empty_state(t("common.no_data"), t("common.no_data_hint"))
+        elif background_training():  # the first start's models are on their way
+            pass
         elif runs.is_empty():
             empty_state(t("drivers.outdated") if data.outdated() else t("drivers.never_trained"))
             train_button(list(TARGETS), t("drivers.train_all"), key="drivers_train_all")
@@ -202,6 +205,9 @@ def render(filters: Filters) -> None:
     stale_banner(runs, run)
     row = models.filter(pl.col("segment_id") == segment).row(0, named=True)
     _filters_note(filters, row, models)
+    if row["status"] == TRAINING:
+        segment_training(row, lang, target)
+        return
     if row["status"] != "ok":
         _too_small(row, lang, target)
         return

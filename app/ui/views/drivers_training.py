@@ -1,5 +1,6 @@
 """Training key-driver models from the page: only when a user asks (never during an ordinary render),
-only for analysts, one training at a time per app process, with a progress bar.
+only for analysts, one training at a time per app process (the background training after the
+first start counts as one), with a progress bar.
 
 It runs the same pipeline function as `python -m pipelines drivers`, in this process and on this
 session's cursor (the app owns the warehouse while it runs), then clears the cached query results so
@@ -8,24 +9,17 @@ every page — the journey map's moment-of-truth suggestion, the KPI tree — se
 
 from __future__ import annotations
 
-import threading
-
 import polars as pl
 import streamlit as st
 
 from app.auth.guard import can, require_role
 from app.auth.roles import AccessDenied
 from app.ui.context import cursor, service_model
+from app.ui.driver_background import training_lock
 from app.ui.i18n import current_language, format_number, t
 
 TRAIN_ROLE = "analyst"
 _DONE_KEY = "_drivers_trained"
-
-
-@st.cache_resource(show_spinner=False)
-def _training_lock() -> threading.Lock:
-    """One training per process: a second click (another session) waits for the first to finish."""
-    return threading.Lock()
 
 
 def _train(targets: list[str]) -> None:
@@ -36,7 +30,7 @@ def _train(targets: list[str]) -> None:
     except AccessDenied:
         st.error(t("drivers.train_refused"), icon=":material/lock:")
         return
-    lock = _training_lock()
+    lock = training_lock()  # shared with the background training after the first start
     if not lock.acquire(blocking=False):
         st.warning(t("drivers.training_busy"), icon=":material/hourglass_top:")
         return

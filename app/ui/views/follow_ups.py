@@ -2,7 +2,8 @@
 client rated lowest; this page is the work list, its figures, and the place to update a case.
 
 Overdue moves with the calendar, so the queries take today's date (a cached answer from yesterday
-is never reused), and once a day the page recomputes the follow-up KPIs of the KPI tree.
+is never reused). The page never writes: the KPI tree's stored follow-up KPIs are recomputed once a
+day by the app's daily job (app/ui/startup.py), by case changes and by loads.
 """
 
 from __future__ import annotations
@@ -15,29 +16,13 @@ import streamlit as st
 from app.service_model import ServiceModel
 from app.ui.charts import follow_ups as charts
 from app.ui.components import chart_with_table, empty_state, metric_tile, page_header
-from app.ui.context import cached_query, cursor, service_model
+from app.ui.context import cached_query, service_model
 from app.ui.i18n import current_language, format_number, t
 from app.ui.labels import filters_summary, option_labels
 from app.ui.views.follow_ups_data import close_trend, follow_up_kpi, past_due_pct
 from app.ui.views.follow_ups_list import render_work_list
 from app.warehouse.filters import Filters
-from app.warehouse.follow_up_queries import case_summary, last_kpi_refresh
-
-log_reason = "follow-up KPIs refreshed for {day}"
-
-
-def _daily_refresh(model: ServiceModel, today: date) -> None:
-    """Past-due shares change at midnight without any data change: recompute them once a day."""
-    last = last_kpi_refresh(cursor())
-    if last is not None and last >= today:
-        return
-    from pipelines.follow_up_actions import refresh_follow_up_kpis
-
-    try:
-        refresh_follow_up_kpis(cursor(), model, log_reason.format(day=today.isoformat()))
-    except Exception as exc:  # another session refreshing at the same moment: harmless, theirs counts
-        if "conflict" not in str(exc).lower():
-            raise
+from app.warehouse.follow_up_queries import case_summary
 
 
 def _tiles(summary: dict, model: ServiceModel) -> None:
@@ -140,8 +125,7 @@ def _due_policy(model: ServiceModel, lang: str) -> str:
 def render(filters: Filters) -> None:
     model = service_model()
     lang = current_language()
-    today = date.today()
-    _daily_refresh(model, today)
+    today = date.today()  # overdue is computed in the queries as of today; this keys their cache
     summary_text = filters_summary(model, filters.as_dict(), lang, t("filters.summary_all"))
     page_header(
         t("fu.title"),
