@@ -1,4 +1,4 @@
--- grain: period × segment keys × touchpoint (as mart_touchpoint_scores): additive sums over the
+-- grain: survey batch × period × segment keys × touchpoint: additive sums over the
 -- answers that rated the touchpoint, for the two journey figures that pair a rating with another
 -- answer of the same response — the rating–NPS correlation (n_pairs and the five sums of
 -- rating × NPS over answers with both; integers, so exact) and the effort of the touchpoint's
@@ -6,16 +6,16 @@
 -- (mart_ratings × mart_responses, ten million rows at a million responses) on a page request.
 -- One scan of the wide responses: COLUMNS('^rating_(i)') expands every sum once per touchpoint
 -- (rating_i is the i-th touchpoint of the model, dim_touchpoints.touchpoint_order = i), and the
--- lists unnest into one row per touchpoint.
+-- lists unnest into one row per touchpoint. Kept per survey batch (PER_SURVEY_BATCH in models.py).
 with ratings as (
-    select quarter_of(r.submitted_at) as period,
+    select r.batch_id, quarter_of(r.submitted_at) as period,
            c.business_unit, c.segment, c.grade, c.status, r.respondent_role,
            r.nps, r.ces,
            ${focus_scores}
-    from raw_surveys r
+    from (select * from raw_surveys where ${survey_batch_filter}) r
     left join stg_clients c using (client_id)
 ), wide as (
-    select period, business_unit, segment, grade, status, respondent_role,
+    select batch_id, period, business_unit, segment, grade, status, respondent_role,
            count(columns('^rating_([0-9]+)')) as 'n_\1',
            count(columns('^rating_([0-9]+)') * nps) as 'np_\1',
            sum(case when nps is not null then columns('^rating_([0-9]+)') end) as 'sx_\1',
@@ -30,7 +30,7 @@ with ratings as (
     from ratings
     group by all
 ), long as (
-    select period, business_unit, segment, grade, status, respondent_role,
+    select batch_id, period, business_unit, segment, grade, status, respondent_role,
            unnest(range(${n_touchpoints})) as touchpoint_order,
            unnest(list_value(*columns('^n_'))) as n,
            unnest(list_value(*columns('^np_'))) as n_pairs,
@@ -50,7 +50,7 @@ select l.period, l.business_unit, l.segment, l.grade, l.status, l.respondent_rol
        coalesce(l.sum_rating_nps, 0)::bigint as sum_rating_nps,
        coalesce(l.sum_rating_sq, 0)::bigint as sum_rating_sq, coalesce(l.sum_nps_sq, 0)::bigint as sum_nps_sq,
        l.n_ces::bigint as n_ces, coalesce(l.sum_ces, 0)::double as sum_ces,
-       coalesce(l.sum_ces_sq, 0)::double as sum_ces_sq
+       coalesce(l.sum_ces_sq, 0)::double as sum_ces_sq, l.batch_id
 from long l
 join dim_touchpoints t using (touchpoint_order)
 where l.n > 0
