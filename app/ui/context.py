@@ -28,6 +28,7 @@ from app.service_model import ServiceModel, load_service_model
 from app.settings import get_settings
 from app.ui.i18n import t
 from app.warehouse.connection import WarehouseLockedError, connect
+from app.warehouse.query_timer import timed
 from app.warehouse.schema import data_version as _warehouse_version
 from app.warehouse.schema import ensure_schema
 
@@ -119,7 +120,8 @@ def _cached_call(db_path: str, version: int, module: str, qualname: str, args: t
     function = importlib.import_module(module)
     for part in qualname.split("."):
         function = getattr(function, part)
-    return function(cursor(), *args, **dict(kwargs))
+    with timed("cached", f"{module}.{qualname}"):
+        return function(cursor(), *args, **dict(kwargs))
 
 
 def cached_query(function: Callable[..., T], *args: object, **kwargs: object) -> T:

@@ -166,11 +166,15 @@ def risk_fact_rows(con: duckdb.DuckDBPyConnection, filters: Filters, current: st
 
 
 def nps_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """client_id, period, value (the client's NPS that quarter), n (answers) under the filters."""
+    """client_id, period, value (the client's NPS that quarter), n (answers) under the filters,
+    oldest quarter first (each client's history reads in that order)."""
     where, params = filter_sql(filters, FACT_COLUMNS)
     return query(
         con,
-        f"select client_id, period, value, n::bigint as n from mart_client_facts where {where} and fact = 'nps'",
+        f"""
+        select client_id, period, value, n::bigint as n from mart_client_facts
+        where {where} and fact = 'nps' order by period
+        """,
         params,
     )
 

@@ -84,7 +84,7 @@ def index_summary(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexCo
 
 def _nps_history(nps: pl.DataFrame) -> pl.DataFrame:
     """Per client: its NPS per quarter with answers (oldest first), the newest value and answers."""
-    return nps.sort("period").group_by("client_id").agg(  # groups keep the rows' order: by period
+    return nps.group_by("client_id").agg(  # groups keep the rows' order: nps_rows come by period
         pl.col("value").alias("nps_history"),
         pl.col("value").last().alias("nps_latest"),
         pl.col("period").last().alias("nps_period"),
