@@ -231,3 +231,35 @@ def test_wait_cost_and_bins_from_one_join_equal_a_join_per_step(demo_con, model)
             assert_frame_equal(one_join, per_step)
             compared += one_join.height
     assert compared > 10
+
+
+OLD_CASE_SUMMARY = """
+select {group}count(*) as n_cases,
+       count(*) filter (where is_open) as n_open,
+       count(*) filter (where is_overdue) as n_overdue,
+       count(*) filter (where is_closed) as n_closed,
+       count(*) filter (where case_status = 'resolved') as n_resolved,
+       count(*) filter (where is_due) as n_due,
+       count(*) filter (where is_late) as n_late,
+       median(days_to_close) filter (where is_closed) as median_days_to_close,
+       avg(days_to_close) filter (where is_closed) as avg_days_to_close
+from mart_follow_ups where {where} and not is_withdrawn
+{order}
+"""
+
+
+def test_follow_up_summaries_in_one_query_equal_one_query_per_breakdown(demo_con, filter_sets):
+    from datetime import date
+
+    from app.warehouse.follow_up_queries import CASE_COLUMNS, case_summaries
+
+    nothing = Filters(period_from="1990-Q1", period_to="1990-Q1")
+    for filters in [*filter_sets[:4], nothing]:
+        where, params = filter_sql(filters, CASE_COLUMNS)
+        new = case_summaries(demo_con, filters, date.today())
+        for by in (None, "owner_department", "period"):
+            sql = OLD_CASE_SUMMARY.format(
+                group=f"{by}, " if by else "", where=where, order=f"group by {by} order by {by}" if by else ""
+            )
+            assert_frame_equal(new[by], query(demo_con, sql, params), rel_tol=1e-12)
+        assert new[None]["n_cases"][0] == (0 if filters == nothing else new["period"]["n_cases"].sum())

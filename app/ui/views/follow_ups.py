@@ -22,7 +22,7 @@ from app.ui.labels import filters_summary, option_labels
 from app.ui.views.follow_ups_data import close_trend, follow_up_kpi, past_due_pct
 from app.ui.views.follow_ups_list import render_work_list
 from app.warehouse.filters import Filters
-from app.warehouse.follow_up_queries import case_summary
+from app.warehouse.follow_up_queries import case_summaries
 
 
 def _tiles(summary: dict, model: ServiceModel) -> None:
@@ -81,7 +81,7 @@ def _charts(filters: Filters, model: ServiceModel, lang: str, today: date) -> No
     left, right = st.columns([2, 3], gap="large")
     with left:
         st.subheader(t("fu.workload_title"), anchor=False)
-        by_owner = cached_query(case_summary, filters, today, by="owner_department").filter(
+        by_owner = cached_query(case_summaries, filters, today)["owner_department"].filter(
             pl.col("n_open") > 0
         )
         if by_owner.is_empty():
@@ -101,7 +101,7 @@ def _charts(filters: Filters, model: ServiceModel, lang: str, today: date) -> No
             chart_with_table(chart, frame, key="fu_workload", file_stem="follow_up_workload")
     with right:
         st.subheader(t("fu.trend_title"), anchor=False)
-        by_period = close_trend(cached_query(case_summary, filters, today, by="period"))
+        by_period = close_trend(cached_query(case_summaries, filters, today)["period"])
         close_kpi = follow_up_kpi(model, "days_to_close")
         chart = charts.close_times(
             by_period,
@@ -138,7 +138,7 @@ def render(filters: Filters) -> None:
         + " · "
         + _due_policy(model, lang),
     )
-    totals = cached_query(case_summary, filters, today)
+    totals = cached_query(case_summaries, filters, today)[None]  # one query for the tiles and both charts
     summary = totals.row(0, named=True) if totals.height else {}
     if not summary.get("n_cases"):
         empty_state(t("fu.no_cases"), t("fu.no_cases_hint"))
