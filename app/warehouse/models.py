@@ -54,7 +54,7 @@ MART_SOURCES: dict[str, frozenset[str]] = {name: sources for name, _, sources in
 # SQL reads raw_surveys only where ${survey_batch_filter} holds. Loading or rolling back one survey
 # batch then inserts or deletes that batch's rows instead of recomputing the whole table, so a load
 # costs what its own rows cost, not what the warehouse holds (a change of clients rebuilds them all).
-PER_SURVEY_BATCH: frozenset[str] = frozenset({"stg_survey_batch_cube", "mart_touchpoint_pairs", "mart_feedback"})
+PER_SURVEY_BATCH: frozenset[str] = frozenset({"stg_survey_batch_cube", "mart_feedback"})
 
 
 @dataclass(frozen=True)
@@ -174,8 +174,45 @@ def _touchpoint_aggregates(model: ServiceModel) -> str:
             f"count_if({r} is not null and is_detractor) as n_detractors_{i}",
             f"sum({rated_importance}) as sum_importance_{i}",
             f"count({rated_importance}) as n_importance_{i}",
+            *_pair_aggregates(i, r),
         ]
     return ",\n        ".join(parts)
+
+
+# Sums that pair a touchpoint's rating with another answer of the same response (mart_touchpoint_pairs):
+# the rating–NPS correlation over answers with both, and the CES of the touchpoint's raters.
+PAIR_SUMS: tuple[tuple[str, str, str], ...] = (
+    # (cube column prefix, mart column, SQL type)
+    ("pair_n", "n_pairs", "bigint"), ("pair_sx", "sum_rating", "bigint"), ("pair_sy", "sum_nps", "bigint"),
+    ("pair_sxy", "sum_rating_nps", "bigint"), ("pair_sxx", "sum_rating_sq", "bigint"),
+    ("pair_syy", "sum_nps_sq", "bigint"), ("pair_nc", "n_ces", "bigint"), ("pair_sc", "sum_ces", "double"),
+    ("pair_scc", "sum_ces_sq", "double"),
+)
+
+
+def _pair_aggregates(i: int, r: str) -> list[str]:
+    return [
+        f"count({r} * nps) as pair_n_{i}",
+        f"sum({r}) filter (where nps is not null) as pair_sx_{i}",
+        f"sum(nps) filter (where {r} is not null) as pair_sy_{i}",
+        f"sum({r} * nps) as pair_sxy_{i}",
+        f"sum({r} * {r}) filter (where nps is not null) as pair_sxx_{i}",
+        f"sum(nps * nps) filter (where {r} is not null) as pair_syy_{i}",
+        f"count(ces) filter (where {r} is not null) as pair_nc_{i}",
+        f"sum(ces) filter (where {r} is not null) as pair_sc_{i}",
+        f"sum(ces * ces) filter (where {r} is not null) as pair_scc_{i}",
+    ]
+
+
+def _pairs_unpivot(model: ServiceModel) -> str:
+    parts = []
+    for i, tp in enumerate(model.touchpoints):
+        values = ", ".join(f"coalesce({prefix}_{i}, 0)::{kind} as {column}" for prefix, column, kind in PAIR_SUMS)
+        parts.append(
+            f"select period, business_unit, segment, grade, status, respondent_role, '{tp.stage}' as stage_id, "
+            f"'{tp.id}' as touchpoint_id, n_{i}::bigint as n, {values} from stg_survey_cube where n_{i} > 0"
+        )
+    return "\nunion all\n".join(parts)
 
 
 def _touchpoint_unpivot(model: ServiceModel) -> str:
@@ -244,15 +281,14 @@ def _computed_kpis_union(model: ServiceModel) -> str:
 def _cube_sums(model: ServiceModel) -> str:
     """stg_survey_cube's columns: the batch cubes' sums, counts as BIGINT, sums of scores as DOUBLE."""
     counts = ["n", "n_promoters", "n_passives", "n_detractors", "n_ces"]
-    doubles = ["sum_ces"]
     for i in range(len(model.touchpoints)):
         counts += [f"{c}_{i}" for c in ("n", "sum_rating", "sum_rating_sq", "n_top2", "n_promoters",
                                          "n_detractors", "n_importance")]
-        doubles += [f"sum_score_100_{i}", f"sum_importance_{i}"]
+        counts += [f"{prefix}_{i}" for prefix, _, kind in PAIR_SUMS if kind == "bigint"]
     order = ["n", "n_promoters", "n_passives", "n_detractors", "sum_ces", "n_ces"] + [
         f"{c}_{i}" for i in range(len(model.touchpoints))
         for c in ("n", "sum_rating", "sum_rating_sq", "sum_score_100", "n_top2", "n_promoters", "n_detractors",
-                  "sum_importance", "n_importance")
+                  "sum_importance", "n_importance", *(prefix for prefix, _, _ in PAIR_SUMS))
     ]
     return ",\n    ".join(f"sum({c})::{'bigint' if c in counts else 'double'} as {c}" for c in order)
 
@@ -268,6 +304,7 @@ def render_model_sql(name: str, model: ServiceModel, survey_batch: int | None = 
         computed_union=_computed_kpis_union(model),
         touchpoint_aggregates=_touchpoint_aggregates(model),
         touchpoint_unpivot=_touchpoint_unpivot(model),
+        pairs_unpivot=_pairs_unpivot(model),
         **_focus_parts(model),
         client_rating_aggregates=_client_rating_aggregates(model),
         client_rating_unpivot=_client_rating_unpivot(model),
