@@ -229,25 +229,19 @@ def _touchpoint_unpivot(model: ServiceModel) -> str:
 
 
 def _focus_parts(model: ServiceModel) -> dict[str, str]:
-    """Pieces of mart_response_focus: each touchpoint's 0–100 score, and CASE arms in tie-break order."""
+    """Lists of mart_response_focus, in tie-break order: each touchpoint's 0–100 score, raw rating, id, stage."""
     stage_order = model.stage_order()
-    indexed = list(enumerate(model.touchpoints))
-    scores = ",\n           ".join(
-        f"100.0 * ({tp.rating_column} - {tp.scale.min}) / ({tp.scale.max} - {tp.scale.min}) as score_{i}, "
-        f"{tp.rating_column}::integer as rating_{i}"
-        for i, tp in indexed
+    tie_order = sorted(
+        enumerate(model.touchpoints), key=lambda it: (not it[1].moment_of_truth, stage_order[it[1].stage], it[0])
     )
-    tie_order = sorted(indexed, key=lambda it: (not it[1].moment_of_truth, stage_order[it[1].stage], it[0]))
-
-    def arms(value) -> str:
-        return " ".join(f"when score_{i} = score_100 then {value(i, tp)}" for i, tp in tie_order)
-
+    tps = [tp for _, tp in tie_order]
     return {
-        "focus_scores": scores,
-        "focus_score_list": ", ".join(f"score_{i}" for i, _ in indexed),
-        "focus_touchpoint_cases": arms(lambda i, tp: f"'{tp.id}'"),
-        "focus_stage_cases": arms(lambda i, tp: f"'{tp.stage}'"),
-        "focus_rating_cases": arms(lambda i, tp: f"rating_{i}"),
+        "focus_scores": ", ".join(
+            f"100.0 * ({tp.rating_column} - {tp.scale.min}) / ({tp.scale.max} - {tp.scale.min})" for tp in tps
+        ),
+        "focus_ratings": ", ".join(f"{tp.rating_column}::integer" for tp in tps),
+        "focus_touchpoints": ", ".join(f"'{tp.id}'" for tp in tps),
+        "focus_stages": ", ".join(f"'{tp.stage}'" for tp in tps),
     }
 
 
