@@ -45,7 +45,8 @@ def _segment_choice(models: pl.DataFrame, filters: Filters, lang: str) -> str:
     def label(segment_id: str) -> str:
         row = rows[segment_id]
         n = format_number(row["n_rows"], 0, lang)
-        note = {"ok": "", TRAINING: f" — {t('drivers.training_short')}"}.get(row["status"], f" — {t('drivers.too_few_short')}")
+        # no note while a model trains: the label would outlive it (the box below says it plainly)
+        note = "" if row["status"] in ("ok", TRAINING) else f" — {t('drivers.too_few_short')}"
         return f"{data.segment_label(row, lang)} (n = {n}){note}"
 
     return (
