@@ -191,16 +191,17 @@ PAIR_SUMS: tuple[tuple[str, str, str], ...] = (
 
 
 def _pair_aggregates(i: int, r: str) -> list[str]:
+    # CASE inside the sum, not FILTER: with ~200 aggregates in one pass FILTER was 3× slower (DuckDB 2.0)
     return [
         f"count({r} * nps) as pair_n_{i}",
-        f"sum({r}) filter (where nps is not null) as pair_sx_{i}",
-        f"sum(nps) filter (where {r} is not null) as pair_sy_{i}",
+        f"sum(case when nps is not null then {r} end) as pair_sx_{i}",
+        f"sum(case when {r} is not null then nps end) as pair_sy_{i}",
         f"sum({r} * nps) as pair_sxy_{i}",
-        f"sum({r} * {r}) filter (where nps is not null) as pair_sxx_{i}",
-        f"sum(nps * nps) filter (where {r} is not null) as pair_syy_{i}",
-        f"count(ces) filter (where {r} is not null) as pair_nc_{i}",
-        f"sum(ces) filter (where {r} is not null) as pair_sc_{i}",
-        f"sum(ces * ces) filter (where {r} is not null) as pair_scc_{i}",
+        f"sum(case when nps is not null then {r} * {r} end) as pair_sxx_{i}",
+        f"sum(case when {r} is not null then nps * nps end) as pair_syy_{i}",
+        f"count(case when {r} is not null then ces end) as pair_nc_{i}",
+        f"sum(case when {r} is not null then ces end) as pair_sc_{i}",
+        f"sum(case when {r} is not null then ces * ces end) as pair_scc_{i}",
     ]
 
 
