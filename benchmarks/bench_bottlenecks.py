@@ -212,6 +212,15 @@ def child(n_events: int, repeat: int) -> dict:
     }
 
 
+def summary_row(m) -> list[str]:
+    """[measurement, time, baseline, ratio, peak MB, target, met] for run_all's one table."""
+    baseline = m.detail["stages"]["duckdb_baseline"]
+    ok = m.seconds < TARGET_SECONDS
+    return [f"bottlenecks: step analytics over {m.detail['events']:,} events", f"{m.seconds:.2f} s",
+            f"{baseline:.2f} s DuckDB group-by", f"{m.seconds / baseline:.2f}×", f"{m.peak_mb:,.0f}",
+            f"< {TARGET_SECONDS:.0f} s", "met" if ok else "NOT met"]
+
+
 def _row(m) -> list[str]:
     s, cpu = m.detail["stages"], m.detail["cpu"]
     baseline = s["duckdb_baseline"]
@@ -233,9 +242,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=BIG)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="print rows for benchmarks.run_all's table")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.repeat)))
+        return
+    if args.json:
+        big = run_step("benchmarks.bench_bottlenecks", "--child", str(args.events), "--repeat", str(args.repeat))
+        print(json.dumps({"rows": [summary_row(big)]}))
         return
     print(
         f"Bottleneck analytics on a synthetic event log · {machine()} · wall medians of {args.repeat}, "

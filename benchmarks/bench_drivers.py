@@ -14,6 +14,7 @@ Each step runs in its own process (benchmarks/bench_drivers_step.py); the table 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 
 from benchmarks.common import Measurement, machine, print_table, run_step
@@ -39,20 +40,17 @@ def main() -> None:
         "--threads", type=int, default=1, help="LightGBM threads per model (the pipeline uses 1)"
     )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print rows for benchmarks.run_all's table")
     args = parser.parse_args()
+    if args.json:
+        print(json.dumps({"rows": summary_rows(measure(args), args.rows, args.features)}))
+        return
     print(
         f"Key drivers, {args.rows:,} responses × {args.features} features, {args.threads} threads — {machine()}, "
         f"load average {os.getloadavg()[0]:.1f} at the start (wall times stretch when other work shares the "
         "cores; CPU times do not)\n"
     )
-    results = {}
-    for step, _ in STEPS:
-        # OMP_NUM_THREADS: shap.TreeExplainer cannot pass num_threads to LightGBM, so both SHAP paths
-        # take the same number of threads from the environment (a fair comparison).
-        env = {"OMP_NUM_THREADS": str(args.threads)}
-        arguments = (step, str(args.rows), str(args.features), str(args.threads))
-        runs = [run_step("benchmarks.bench_drivers_step", *arguments, env=env) for _ in range(args.repeat)]
-        results[step] = _median(runs)
+    results = measure(args)
     shap_m = results["shap"]
     native, explainer = shap_m.seconds, shap_m.detail["explainer_seconds"]
     rows = [
@@ -87,6 +85,40 @@ def main() -> None:
         "calls pred_contrib itself, so the pipeline keeps pred_contrib: equal results without importing shap "
         "(peak memory of the SHAP process includes it) and with the thread count under its control."
     )
+
+
+def measure(args: argparse.Namespace) -> dict[str, Measurement]:
+    """Median of each step, each run in its own process."""
+    results = {}
+    for step, _ in STEPS:
+        # OMP_NUM_THREADS: shap.TreeExplainer cannot pass num_threads to LightGBM, so both SHAP paths
+        # take the same number of threads from the environment (a fair comparison).
+        env = {"OMP_NUM_THREADS": str(args.threads)}
+        arguments = (step, str(args.rows), str(args.features), str(args.threads))
+        runs = [run_step("benchmarks.bench_drivers_step", *arguments, env=env) for _ in range(args.repeat)]
+        results[step] = _median(runs)
+    return results
+
+
+def summary_rows(results: dict[str, Measurement], rows: int, features: int) -> list[list[str]]:
+    """[measurement, time, baseline, ratio, peak MB, target, met] rows for run_all's one table."""
+    shap_m, fit = results["shap"], results["fit"]
+    native, explainer = shap_m.seconds, shap_m.detail["explainer_seconds"]
+    total = fit.seconds + native
+    size = f"{rows // 1000}k × {features}"
+    return [
+        [f"drivers {size}: LightGBM training + SHAP of every row (pred_contrib)", f"{total:.2f} s",
+         f"{fit.seconds + explainer:.2f} s with shap.TreeExplainer", f"{total / (fit.seconds + explainer):.2f}×",
+         f"{max(fit.peak_mb, shap_m.peak_mb):,.0f}", f"< {TARGET_SECONDS:.0f} s", _met(total < TARGET_SECONDS)],
+        [f"drivers {size}: SHAP pred_contrib vs shap.TreeExplainer", f"{native:.2f} s", f"{explainer:.2f} s",
+         f"{native / explainer:.2f}×", f"{shap_m.peak_mb:,.0f}", "", ""],
+        [f"drivers {size}: whole pipeline for one model (CV, bootstrap, JRW, what-if)",
+         f"{results['pipeline'].seconds:.2f} s", "", "", f"{results['pipeline'].peak_mb:,.0f}", "", ""],
+    ]
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
 
 
 def _row(label: str, m: Measurement, baseline: float) -> list[str]:

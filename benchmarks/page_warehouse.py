@@ -19,11 +19,14 @@ import hashlib
 import json
 import shutil
 import sys
+import time
+from datetime import date
 from pathlib import Path
 
 from app.service_model import load_service_model
 from app.settings import DATA_DIR, PROJECT_ROOT
 from app.warehouse.connection import connect
+from benchmarks.common import peak_mb
 
 RAW_FILES = (
     "data/service_model.yaml",
@@ -67,25 +70,32 @@ def model_key() -> str:
     return _digest([p for pattern in MODEL_GLOBS for p in PROJECT_ROOT.glob(pattern)])
 
 
-def _load(folder: Path, db: Path, size: str) -> None:
+def _load(folder: Path, db: Path, size: str) -> dict:
+    """Load the warehouse; for a scaled one, each file's load time (the survey batches show whether a
+    load costs what its own rows cost or what the warehouse already holds) and the peak memory."""
     from benchmarks.scale_data import write_scaled_company
     from pipelines.load import load_file
 
     model = load_service_model(DATA_DIR / "service_model.yaml")
     con = connect(db)
+    loads: list[dict] = []
     try:
         if size == "demo":
             from pipelines.demo import load_demo
 
             load_demo(con, model, folder / "archive", folder / "ground_truth.json")
-            return
+            return {}
         for source, path in write_scaled_company(folder / "files", model, int(size)):
+            started = time.perf_counter()
             result = load_file(con, model, source, path, archive_dir=folder / "archive")
             if result.status != "loaded":
                 raise SystemExit(result.message)
+            loads.append({"source": source, "rows": result.rows_accepted,
+                          "seconds": round(time.perf_counter() - started, 2)})
             path.unlink()
     finally:
         con.close()
+    return {"loads": loads, "load_peak_mb": round(peak_mb(), 1), "loaded_on": date.today().isoformat()}
 
 
 def _rebuild_marts(db: Path) -> None:
@@ -132,8 +142,8 @@ def build_warehouse(workdir: Path, size: str, log=_stderr, trained: bool = True)
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         log(f"{size}: loading a new warehouse into {folder}")
-        _load(folder, db, size)
-        stamp = {"raw_key": key, "model_key": models, "trained": size == "demo"}
+        loaded = _load(folder, db, size)
+        stamp = {"raw_key": key, "model_key": models, "trained": size == "demo", **loaded}
     elif stamp["model_key"] != models:
         log(f"{size}: SQL models changed, rebuilding the marts in {folder}")
         _rebuild_marts(db)
