@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import stop
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -99,12 +101,7 @@ def app_url(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     else:
         pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
     yield url
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop(process)
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

@@ -29,6 +29,7 @@ from playwright.async_api import Page, async_playwright, expect
 from app.ui.pages import PROJECT_ROOT
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _healthy, _start_server
 from tests.browser.helpers import EXCEPTION, IDLE
+from tests.processes import stop
 from tests.upload_files import demo_client_ids, latest_quarter_day, survey_csv
 
 SESSIONS = 8
@@ -76,15 +77,6 @@ def busy_app(demo_dir: Path, tmp_path: Path):
     stop(process)
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 async def settle(page: Page, expected: str | None = None) -> None:

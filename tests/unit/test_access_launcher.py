@@ -16,6 +16,7 @@ import pytest
 
 from app.auth.users import set_user
 from app.settings import PROJECT_ROOT
+from tests.processes import stop
 
 START_TIMEOUT_S = 60
 REFUSED = 78
@@ -64,18 +65,8 @@ def _serve(command: list[str], env: dict[str, str], log: Path, port_option: bool
             if _get(port, "/_stcore/health") == 200:
                 return process, port
             time.sleep(0.3)
-        _stop(process)
+        stop(process)
     pytest.fail(f"the server did not start:\n{log.read_text()[-3000:]}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
@@ -83,7 +74,7 @@ def servers():
     started: list[subprocess.Popen] = []
     yield started
     for process in started:
-        _stop(process)
+        stop(process)
 
 
 def _refusal_is_one_clear_sentence(text: str, address: str, users_file: str) -> None:
