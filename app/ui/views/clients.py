@@ -148,7 +148,7 @@ def _shown(table: pl.DataFrame) -> pl.DataFrame:
 
 def _column_config(currency: str) -> dict:
     return {
-        "rank": st.column_config.NumberColumn("#", width=40, help=t("clients.rank_help")),
+        "rank": st.column_config.NumberColumn("#", width=56, help=t("clients.rank_help")),
         "name": st.column_config.TextColumn(t("clients.col_client"), width="medium"),
         "business_unit_label": st.column_config.TextColumn(t("common.business_unit")),
         "segment_label": st.column_config.TextColumn(t("common.segment")),
