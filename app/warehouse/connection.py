@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -14,11 +15,16 @@ class WarehouseLockedError(RuntimeError):
     """Another process holds the warehouse file (DuckDB allows one writing process)."""
 
 
+# DuckDB's own cap on its buffer pool (default 80 % of RAM, which it fills as a cache at ten million
+# answers). Polars frames of a batch being loaded come on top; CXLENS_DUCKDB_MEMORY overrides it.
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         text = str(exc).lower()
         if "lock" in text or "conflicting" in text:
@@ -27,6 +33,10 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
                 "Stop that process, or load the file through the app's Data page."
             ) from None
         raise
+    # SET, not connect(config=…): the instance is shared with other connections to the same file in
+    # this process, and a differing config would refuse them.
+    con.execute("set memory_limit = ?", [os.environ.get("CXLENS_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT)])
+    return con
 
 
 def fetch_scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
