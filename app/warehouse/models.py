@@ -54,7 +54,7 @@ MART_SOURCES: dict[str, frozenset[str]] = {name: sources for name, _, sources in
 # SQL reads raw_surveys only where ${survey_batch_filter} holds. Loading or rolling back one survey
 # batch then inserts or deletes that batch's rows instead of recomputing the whole table, so a load
 # costs what its own rows cost, not what the warehouse holds (a change of clients rebuilds them all).
-PER_SURVEY_BATCH: frozenset[str] = frozenset({"stg_survey_batch_cube", "mart_feedback"})
+PER_SURVEY_BATCH: frozenset[str] = frozenset({"stg_survey_batch_cube", "mart_survey_coverage", "mart_feedback"})
 
 
 @dataclass(frozen=True)
