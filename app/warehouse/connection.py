@@ -15,9 +15,9 @@ class WarehouseLockedError(RuntimeError):
     """Another process holds the warehouse file (DuckDB allows one writing process)."""
 
 
-# DuckDB's own cap on its buffer pool (default 80 % of RAM, which it fills as a cache at ten million
-# answers). Polars frames of a batch being loaded come on top; CXLENS_DUCKDB_MEMORY overrides it.
-DEFAULT_MEMORY_LIMIT = "2GB"
+# CXLENS_DUCKDB_MEMORY caps DuckDB's buffer pool (e.g. "3GB"; DuckDB's default is 80 % of RAM, which
+# it fills as a cache at ten million answers). Not capped by default: with 2 GB the Bottlenecks page
+# ran out of memory at ten million answers (it still reads every rating of the filter; see README).
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -35,7 +35,8 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
         raise
     # SET, not connect(config=…): the instance is shared with other connections to the same file in
     # this process, and a differing config would refuse them.
-    con.execute("set memory_limit = ?", [os.environ.get("CXLENS_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT)])
+    if os.environ.get("CXLENS_DUCKDB_MEMORY"):
+        con.execute("set memory_limit = ?", [os.environ["CXLENS_DUCKDB_MEMORY"]])
     return con
 
 
