@@ -114,8 +114,9 @@ def views(db: Path) -> list[View]:
     return found
 
 
-def measure_pages(db: Path, repeat: int = 3, only: set[str] | None = None) -> list[dict]:
-    wanted = [v for v in views(db) if not only or v.name in only]
+def measure_pages(db: Path, repeat: int = 3, only: set[str] | None = None,
+                  excluded: set[str] = frozenset()) -> list[dict]:
+    wanted = [v for v in views(db) if (not only or v.name in only) and v.name not in excluded]
     os.environ["CXLENS_DB"] = str(db)
     return [r for r in (measure_view(v, repeat) for v in wanted) if r is not None]
 
@@ -155,6 +156,7 @@ def main() -> None:
     parser.add_argument("--workdir", default="/tmp/cxlens-bench")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pages", default="", help="comma-separated page addresses (default: all)")
+    parser.add_argument("--exclude", default="", help="comma-separated page addresses to leave out")
     parser.add_argument("--slowest", action="store_true", help="list each page's slowest queries")
     parser.add_argument("--untrained", action="store_true",
                         help="scaled warehouses without topics and driver models (saves their training)")
@@ -166,7 +168,8 @@ def main() -> None:
     by_size = {}
     for size in sizes:
         db = build_warehouse(workdir, size, trained=not args.untrained and _trainable(size))
-        by_size[size] = {r["page"]: r for r in measure_pages(db, args.repeat, only)}
+        excluded = set(filter(None, args.exclude.split(",")))
+        by_size[size] = {r["page"]: r for r in measure_pages(db, args.repeat, only, excluded)}
     if args.json:
         print(json.dumps({"pages": by_size, "peak_mb": round(peak_mb(), 1)}))
         return
