@@ -159,56 +159,60 @@ def _rating_union(model: ServiceModel) -> str:
     return "\n    union all\n    ".join(parts)
 
 
-def _touchpoint_aggregates(model: ServiceModel) -> str:
-    parts = []
-    for i, tp in enumerate(model.touchpoints):
-        r, lo, hi, top = tp.rating_column, tp.scale.min, tp.scale.max, tp.scale.top2_threshold
-        rated_importance = f"case when {r} is not null then {tp.importance_column} end" if tp.importance_column else "null::double"
-        parts += [
-            f"count({r}) as n_{i}",
-            f"sum({r}) as sum_rating_{i}",
-            f"sum({r} * {r}) as sum_rating_sq_{i}",
-            f"sum(100.0 * ({r} - {lo}) / {hi - lo}) as sum_score_100_{i}",
-            f"count_if({r} >= {top}) as n_top2_{i}",
-            f"count_if({r} is not null and is_promoter) as n_promoters_{i}",
-            f"count_if({r} is not null and is_detractor) as n_detractors_{i}",
-            f"sum({rated_importance}) as sum_importance_{i}",
-            f"count({rated_importance}) as n_importance_{i}",
-            *_pair_aggregates(i, r),
-        ]
-    return ",\n        ".join(parts)
-
-
+# Every touchpoint's columns in the survey cube, suffixed _<touchpoint index>: (column, its aggregate over
+# one batch's answers, SQL type of its sum over batches). {r} is the rating column, {lo}/{span}/{top}
+# its scale, {imp} its importance where it was rated.
+TOUCHPOINT_SUMS: tuple[tuple[str, str, str], ...] = (
+    ("n", "count({r})", "bigint"),
+    ("sum_rating", "sum({r})", "bigint"),
+    ("sum_rating_sq", "sum({r} * {r})", "bigint"),
+    ("sum_score_100", "sum(100.0 * ({r} - {lo}) / {span})", "double"),
+    ("n_top2", "count_if({r} >= {top})", "bigint"),
+    ("n_promoters", "count_if({r} is not null and is_promoter)", "bigint"),
+    ("n_detractors", "count_if({r} is not null and is_detractor)", "bigint"),
+    ("sum_importance", "sum({imp})", "double"),
+    ("n_importance", "count({imp})", "bigint"),
+)
 # Sums that pair a touchpoint's rating with another answer of the same response (mart_touchpoint_pairs):
 # the rating–NPS correlation over answers with both, and the CES of the touchpoint's raters.
-PAIR_SUMS: tuple[tuple[str, str, str], ...] = (
-    # (cube column prefix, mart column, SQL type)
-    ("pair_n", "n_pairs", "bigint"), ("pair_sx", "sum_rating", "bigint"), ("pair_sy", "sum_nps", "bigint"),
-    ("pair_sxy", "sum_rating_nps", "bigint"), ("pair_sxx", "sum_rating_sq", "bigint"),
-    ("pair_syy", "sum_nps_sq", "bigint"), ("pair_nc", "n_ces", "bigint"), ("pair_sc", "sum_ces", "double"),
-    ("pair_scc", "sum_ces_sq", "double"),
+# (cube column, mart column, aggregate, type). CASE inside the sum, not FILTER: with ~200 aggregates
+# in one pass FILTER was 3× slower (DuckDB 2.0).
+PAIR_SUMS: tuple[tuple[str, str, str, str], ...] = (
+    ("pair_n", "n_pairs", "count({r} * nps)", "bigint"),
+    ("pair_sx", "sum_rating", "sum(case when nps is not null then {r} end)", "bigint"),
+    ("pair_sy", "sum_nps", "sum(case when {r} is not null then nps end)", "bigint"),
+    ("pair_sxy", "sum_rating_nps", "sum({r} * nps)", "bigint"),
+    ("pair_sxx", "sum_rating_sq", "sum(case when nps is not null then {r} * {r} end)", "bigint"),
+    ("pair_syy", "sum_nps_sq", "sum(case when {r} is not null then nps * nps end)", "bigint"),
+    ("pair_nc", "n_ces", "count(case when {r} is not null then ces end)", "bigint"),
+    ("pair_sc", "sum_ces", "sum(case when {r} is not null then ces end)", "double"),
+    ("pair_scc", "sum_ces_sq", "sum(case when {r} is not null then ces * ces end)", "double"),
+)
+# The response-level columns of the cube (aggregated in stg_survey_batch_cube.sql) and their sums' types.
+RESPONSE_SUMS: tuple[tuple[str, str], ...] = (
+    ("n", "bigint"), ("n_promoters", "bigint"), ("n_passives", "bigint"), ("n_detractors", "bigint"),
+    ("sum_ces", "double"), ("n_ces", "bigint"),
 )
 
 
-def _pair_aggregates(i: int, r: str) -> list[str]:
-    # CASE inside the sum, not FILTER: with ~200 aggregates in one pass FILTER was 3× slower (DuckDB 2.0)
-    return [
-        f"count({r} * nps) as pair_n_{i}",
-        f"sum(case when nps is not null then {r} end) as pair_sx_{i}",
-        f"sum(case when {r} is not null then nps end) as pair_sy_{i}",
-        f"sum({r} * nps) as pair_sxy_{i}",
-        f"sum(case when nps is not null then {r} * {r} end) as pair_sxx_{i}",
-        f"sum(case when {r} is not null then nps * nps end) as pair_syy_{i}",
-        f"count(case when {r} is not null then ces end) as pair_nc_{i}",
-        f"sum(case when {r} is not null then ces end) as pair_sc_{i}",
-        f"sum(case when {r} is not null then ces * ces end) as pair_scc_{i}",
-    ]
+def _touchpoint_aggregates(model: ServiceModel) -> str:
+    parts = []
+    for i, tp in enumerate(model.touchpoints):
+        rated_importance = (
+            f"case when {tp.rating_column} is not null then {tp.importance_column} end"
+            if tp.importance_column else "null::double"
+        )
+        values = {"r": tp.rating_column, "lo": tp.scale.min, "span": tp.scale.max - tp.scale.min,
+                  "top": tp.scale.top2_threshold, "imp": rated_importance}
+        parts += [f"{sql.format(**values)} as {column}_{i}" for column, sql, _ in TOUCHPOINT_SUMS]
+        parts += [f"{sql.format(**values)} as {column}_{i}" for column, _, sql, _ in PAIR_SUMS]
+    return ",\n        ".join(parts)
 
 
 def _pairs_unpivot(model: ServiceModel) -> str:
     parts = []
     for i, tp in enumerate(model.touchpoints):
-        values = ", ".join(f"coalesce({prefix}_{i}, 0)::{kind} as {column}" for prefix, column, kind in PAIR_SUMS)
+        values = ", ".join(f"coalesce({cube}_{i}, 0)::{kind} as {column}" for cube, column, _, kind in PAIR_SUMS)
         parts.append(
             f"select period, business_unit, segment, grade, status, respondent_role, '{tp.stage}' as stage_id, "
             f"'{tp.id}' as touchpoint_id, n_{i}::bigint as n, {values} from stg_survey_cube where n_{i} > 0"
@@ -217,11 +221,9 @@ def _pairs_unpivot(model: ServiceModel) -> str:
 
 
 def _touchpoint_unpivot(model: ServiceModel) -> str:
-    columns = ("n", "sum_rating", "sum_rating_sq", "sum_score_100", "n_top2", "n_promoters", "n_detractors",
-               "sum_importance", "n_importance")
     parts = []
     for i, tp in enumerate(model.touchpoints):
-        values = ", ".join(f"{c}_{i} as {c}" for c in columns)
+        values = ", ".join(f"{column}_{i} as {column}" for column, _, _ in TOUCHPOINT_SUMS)
         parts.append(
             f"select period, business_unit, segment, grade, status, respondent_role, '{tp.stage}' as stage_id, "
             f"'{tp.id}' as touchpoint_id, {values} from stg_survey_cube where n_{i} > 0"
@@ -275,17 +277,12 @@ def _computed_kpis_union(model: ServiceModel) -> str:
 
 def _cube_sums(model: ServiceModel) -> str:
     """stg_survey_cube's columns: the batch cubes' sums, counts as BIGINT, sums of scores as DOUBLE."""
-    counts = ["n", "n_promoters", "n_passives", "n_detractors", "n_ces"]
-    for i in range(len(model.touchpoints)):
-        counts += [f"{c}_{i}" for c in ("n", "sum_rating", "sum_rating_sq", "n_top2", "n_promoters",
-                                         "n_detractors", "n_importance")]
-        counts += [f"{prefix}_{i}" for prefix, _, kind in PAIR_SUMS if kind == "bigint"]
-    order = ["n", "n_promoters", "n_passives", "n_detractors", "sum_ces", "n_ces"] + [
-        f"{c}_{i}" for i in range(len(model.touchpoints))
-        for c in ("n", "sum_rating", "sum_rating_sq", "sum_score_100", "n_top2", "n_promoters", "n_detractors",
-                  "sum_importance", "n_importance", *(prefix for prefix, _, _ in PAIR_SUMS))
+    sums = list(RESPONSE_SUMS) + [
+        (f"{column}_{i}", kind)
+        for i in range(len(model.touchpoints))
+        for column, kind in [(c, k) for c, _, k in TOUCHPOINT_SUMS] + [(c, k) for c, _, _, k in PAIR_SUMS]
     ]
-    return ",\n    ".join(f"sum({c})::{'bigint' if c in counts else 'double'} as {c}" for c in order)
+    return ",\n    ".join(f"sum({column})::{kind} as {column}" for column, kind in sums)
 
 
 def render_model_sql(name: str, model: ServiceModel, survey_batch: int | None = None) -> str:
