@@ -17,7 +17,6 @@ inside the load transaction after the marts are rebuilt (pipelines/load.py):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
 
 import duckdb
 import polars as pl
@@ -57,16 +56,6 @@ def due_date_expr(received: pl.Expr, grade: pl.Expr, days_by_grade: dict[str, in
         return pl.lit(None, dtype=pl.Date)
     days = grade.replace_strict(days_by_grade, default=max(days_by_grade.values()), return_dtype=pl.Int64)
     return received.cast(pl.Date).dt.add_business_days(days, roll="forward")
-
-
-def due_dates(
-    received: list[datetime | date], grades: list[str | None], days_by_grade: dict[str, int]
-) -> list[date | None]:
-    dates = [r.date() if isinstance(r, datetime) else r for r in received]
-    frame = pl.DataFrame({"received": dates, "grade": grades}, schema={"received": pl.Date, "grade": pl.String})
-    if frame.is_empty() or not days_by_grade:
-        return [None] * frame.height
-    return frame.select(due_date_expr(pl.col("received"), pl.col("grade"), days_by_grade))[:, 0].to_list()
 
 
 def _next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import date, datetime
 
+import polars as pl
 import pytest
 
 from app.settings import PROJECT_ROOT
@@ -14,7 +15,7 @@ from app.warehouse.connection import connect, fetch_scalar, query
 from app.warehouse.models import kpis_affected
 from app.warehouse.voc_queries import topic_status
 from pipelines.follow_up_actions import CaseChange, CaseUpdateError, update_cases
-from pipelines.follow_ups import due_dates, fallback_owner
+from pipelines.follow_ups import due_date_expr, fallback_owner
 from pipelines.load import load_file, rollback_batch
 from pipelines.personal_data import copy_warehouse
 from tests.voc_helpers import demo_client, write_survey_batch
@@ -44,6 +45,14 @@ def test_every_detractor_answer_has_one_case_owned_by_the_lowest_rated_touchpoin
     assert cases.height == detractors == cases["case_id"].n_unique()
     expected = cases["expected"].fill_null(fallback_owner(model))
     assert (cases["owner_department"] == expected).all()
+
+
+def due_dates(received: list, grades: list, days_by_grade: dict[str, int]) -> list:
+    """The case-opening expression applied to plain lists, as _open_new_cases applies it (with_columns)."""
+    dates = [r.date() if isinstance(r, datetime) else r for r in received]
+    frame = pl.DataFrame({"received": dates, "grade": grades}, schema={"received": pl.Date, "grade": pl.String})
+    due = due_date_expr(pl.col("received"), pl.col("grade"), days_by_grade).alias("due")
+    return frame.with_columns(due)["due"].to_list()
 
 
 def test_due_dates_count_business_days_by_grade():
