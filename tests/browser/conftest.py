@@ -83,23 +83,31 @@ def _start_server(folder: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
     return process, f"http://127.0.0.1:{port}"
 
 
+def start_app(folder: Path, what: str, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """Start the app on the demo copy in `folder` and wait until it answers; fail the test with the
+    log's tail if it does not. Up to three tries: a free port can be taken between choosing and binding it."""
+    log_path = folder / "streamlit.log"
+    for _attempt in range(3):
+        with pytest.MonkeyPatch.context() as env:
+            for name, value in (extra_env or {}).items():
+                env.setitem(os.environ, name, value)
+            process, url = _start_server(folder, log_path)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline and process.poll() is None and not _healthy(url):
+            time.sleep(0.3)
+        if process.poll() is None and _healthy(url):
+            return process, url
+        process.kill()
+        process.wait()
+    pytest.fail(f"{what} did not start:\n{log_path.read_text()[-3000:]}")
+
+
 @pytest.fixture(scope="session")
 def app_url(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """Start the app once per session on a port nobody else uses; stop it (and only it) at the end."""
     folder = tmp_path_factory.mktemp("browser_app")
     shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
-    log_path = folder / "streamlit.log"
-    for _attempt in range(3):  # a free port can be taken between choosing and binding it
-        process, url = _start_server(folder, log_path)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline and process.poll() is None and not _healthy(url):
-            time.sleep(0.3)
-        if process.poll() is None and _healthy(url):
-            break
-        process.kill()
-        process.wait()
-    else:
-        pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
+    process, url = start_app(folder, "streamlit")
     yield url
     stop(process)
 

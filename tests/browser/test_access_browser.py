@@ -4,11 +4,8 @@ refusal, a menu that only lists what the role may open, sign-out, and an unknown
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -16,8 +13,9 @@ from playwright.sync_api import Page, expect
 
 from app.auth.users import set_user
 from app.ui.pages import PROJECT_ROOT
-from tests.browser.conftest import _healthy, _start_server
+from tests.browser.conftest import start_app
 from tests.browser.helpers import IDLE, assert_no_exception, wait_for_app
+from tests.processes import stop
 
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 PASSWORDS = {"vic": "viewer secret", "ann": "analyst secret"}
@@ -32,21 +30,9 @@ def protected_url(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
     set_user(folder / "users.yaml", "vic", "viewer", PASSWORDS["vic"], rounds=4)
     set_user(folder / "users.yaml", "ann", "analyst", PASSWORDS["ann"], rounds=4)
-    with pytest.MonkeyPatch.context() as env:
-        env.setitem(os.environ, "CXLENS_USERS", str(folder / "users.yaml"))
-        process, url = _start_server(folder, folder / "streamlit.log")
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and process.poll() is None and not _healthy(url):
-        time.sleep(0.3)
-    if not _healthy(url):
-        process.kill()
-        pytest.fail(f"the protected app did not start:\n{(folder / 'streamlit.log').read_text()[-2000:]}")
+    process, url = start_app(folder, "the protected app", {"CXLENS_USERS": str(folder / "users.yaml")})
     yield url
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop(process)
 
 
 def sign_in(page: Page, name: str) -> None:

@@ -8,10 +8,8 @@ Tests on the shared app undo what they load, so the other browser tests see the 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -137,25 +135,14 @@ def test_unknown_file_type_gets_a_clear_message(page: Page, app_url: str):
 @pytest.fixture(scope="module")
 def one_mb_app_url(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """A second app whose upload limit is 1 MB (STREAMLIT_SERVER_MAX_UPLOAD_SIZE), on its own copy."""
-    from tests.browser.conftest import _healthy, _start_server
+    from tests.browser.conftest import start_app
+    from tests.processes import stop
 
     folder = tmp_path_factory.mktemp("one_mb_app")
     shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
-    with pytest.MonkeyPatch.context() as env:
-        env.setitem(os.environ, "STREAMLIT_SERVER_MAX_UPLOAD_SIZE", "1")
-        process, url = _start_server(folder, folder / "streamlit.log")
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and process.poll() is None and not _healthy(url):
-        time.sleep(0.3)
-    if not _healthy(url):
-        process.kill()
-        pytest.fail(f"the 1 MB app did not start:\n{(folder / 'streamlit.log').read_text()[-2000:]}")
+    process, url = start_app(folder, "the 1 MB app", {"STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "1"})
     yield url
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except Exception:
-        process.kill()
+    stop(process)
 
 
 def test_file_over_the_upload_limit_gets_a_clear_message(page: Page, one_mb_app_url: str):
