@@ -15,7 +15,7 @@ from typing import Literal
 import duckdb
 import polars as pl
 
-from app.service_model import ServiceModel
+from app.service_model import ServiceModel, Touchpoint
 from app.warehouse.index_sql import index_sql_parts
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -195,17 +195,33 @@ RESPONSE_SUMS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Cube columns that follow from others, so the load's one scan of the answers does not aggregate
+# them (a quarter of the ~270 aggregates): NPS is required in every answer (pipelines/sources.py),
+# so a rated touchpoint always pairs with an NPS, and the 0–100 score is linear in the rating.
+# stg_survey_cube computes them from the summed columns; {i} is the touchpoint's index.
+DERIVED_CUBE_SUMS: dict[str, str] = {
+    "sum_score_100": "100.0 * (sum(sum_rating_{i}) - {lo} * sum(n_{i})) / {span}",
+    "pair_n": "sum(n_{i})",
+    "pair_sx": "sum(sum_rating_{i})",
+    "pair_sxx": "sum(sum_rating_sq_{i})",
+}
+# A touchpoint without an importance column has no importance sums to aggregate either.
+NO_IMPORTANCE_SUMS: dict[str, str] = {"sum_importance": "null", "n_importance": "0"}
+
+
+def _aggregated_per_batch(tp: Touchpoint, column: str) -> bool:
+    return column not in DERIVED_CUBE_SUMS and (tp.importance_column is not None or column not in NO_IMPORTANCE_SUMS)
+
+
 def _touchpoint_aggregates(model: ServiceModel) -> str:
     parts = []
     for i, tp in enumerate(model.touchpoints):
-        rated_importance = (
-            f"case when {tp.rating_column} is not null then {tp.importance_column} end"
-            if tp.importance_column else "null::double"
-        )
+        rated_importance = f"case when {tp.rating_column} is not null then {tp.importance_column} end"
         values = {"r": tp.rating_column, "lo": tp.scale.min, "span": tp.scale.max - tp.scale.min,
                   "top": tp.scale.top2_threshold, "imp": rated_importance}
-        parts += [f"{sql.format(**values)} as {column}_{i}" for column, sql, _ in TOUCHPOINT_SUMS]
-        parts += [f"{sql.format(**values)} as {column}_{i}" for column, _, sql, _ in PAIR_SUMS]
+        aggregates = [(c, sql) for c, sql, _ in TOUCHPOINT_SUMS] + [(c, sql) for c, _, sql, _ in PAIR_SUMS]
+        parts += [f"{sql.format(**values)} as {column}_{i}" for column, sql in aggregates
+                  if _aggregated_per_batch(tp, column)]
     return ",\n        ".join(parts)
 
 
@@ -277,12 +293,18 @@ def _computed_kpis_union(model: ServiceModel) -> str:
 
 def _cube_sums(model: ServiceModel) -> str:
     """stg_survey_cube's columns: the batch cubes' sums, counts as BIGINT, sums of scores as DOUBLE."""
-    sums = list(RESPONSE_SUMS) + [
-        (f"{column}_{i}", kind)
-        for i in range(len(model.touchpoints))
-        for column, kind in [(c, k) for c, _, k in TOUCHPOINT_SUMS] + [(c, k) for c, _, _, k in PAIR_SUMS]
-    ]
-    return ",\n    ".join(f"sum({column})::{kind} as {column}" for column, kind in sums)
+    parts = [f"sum({column})::{kind} as {column}" for column, kind in RESPONSE_SUMS]
+    for i, tp in enumerate(model.touchpoints):
+        values = {"i": i, "lo": tp.scale.min, "span": tp.scale.max - tp.scale.min}
+        for column, kind in [(c, k) for c, _, k in TOUCHPOINT_SUMS] + [(c, k) for c, _, _, k in PAIR_SUMS]:
+            if column in DERIVED_CUBE_SUMS:
+                value = DERIVED_CUBE_SUMS[column].format(**values)
+            elif not _aggregated_per_batch(tp, column):
+                value = NO_IMPORTANCE_SUMS[column]
+            else:
+                value = f"sum({column}_{i})"
+            parts.append(f"({value})::{kind} as {column}_{i}")
+    return ",\n    ".join(parts)
 
 
 def render_model_sql(name: str, model: ServiceModel, survey_batch: int | None = None) -> str:
