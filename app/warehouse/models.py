@@ -307,11 +307,19 @@ def _cube_sums(model: ServiceModel) -> str:
     return ",\n    ".join(parts)
 
 
-def render_model_sql(name: str, model: ServiceModel, survey_batch: int | None = None) -> str:
-    """The model's SQL; with survey_batch, only the rows that one survey batch adds (PER_SURVEY_BATCH)."""
+def render_model_sql(name: str, model: ServiceModel, survey_batch: int | None = None,
+                     focus_rows: str = "true") -> str:
+    """The model's SQL; with survey_batch, only the rows that one survey batch adds (PER_SURVEY_BATCH).
+
+    focus_rows: which answers mart_response_focus's SQL reads, for models that embed it."""
     template = Template((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    batch_filter = "true" if survey_batch is None else f"batch_id = {int(survey_batch)}"
+    commented = f"{batch_filter} and nullif(trim(comment), '') is not null"
     return template.substitute(
-        survey_batch_filter="true" if survey_batch is None else f"batch_id = {int(survey_batch)}",
+        survey_batch_filter=batch_filter,
+        focus_rows=focus_rows,
+        commented_focus=render_model_sql("mart_response_focus", model, focus_rows=commented)
+        if name == "mart_feedback" else "",
         other_sources="true" if survey_batch is None else "false",
         cube_sums=_cube_sums(model),
         rating_union=_rating_union(model),

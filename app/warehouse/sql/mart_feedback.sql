@@ -27,7 +27,9 @@ select
     coalesce(r.nps <= 8, true) as is_complaint,
     r.batch_id
 from (select * from mart_responses where ${survey_batch_filter}) r
-left join (select * from mart_response_focus where ${survey_batch_filter}) f using (response_id)
+left join (
+${commented_focus}
+) f using (response_id)
 left join dim_touchpoints t on t.touchpoint_id = f.touchpoint_id
 where nullif(trim(r.comment), '') is not null
 union all

@@ -4,12 +4,15 @@
 -- Computed inside each wide survey row, not over the long form: the ${n_touchpoints} scores as a list in
 -- tie-break order, its minimum, and the first position holding it (a list lookup is ~2.5× faster
 -- than a CASE chain per touchpoint). A view: its readers need it for a batch's comments and
--- detractors only (filter on batch_id).
+-- detractors only. ${focus_rows} is true for the view; mart_feedback embeds this SQL with it set to
+-- one batch's commented answers, so the lists are built only for those (a filter on the view's
+-- output would come after the lists were built for every answer).
 with scored as (
     select response_id, batch_id,
            [${focus_scores}] as scores,
            [${focus_ratings}] as ratings
     from raw_surveys
+    where ${focus_rows}
 ), lowest as (
     select *, list_min(scores) as score_100
     from scored
