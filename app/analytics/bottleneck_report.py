@@ -45,7 +45,7 @@ class ProcessReport:
     bottleneck: Bottleneck | None
     chain: ChainReport | None
     wait_cost: pl.DataFrame  # per step: NPS / rating points per day of waiting
-    wait_bins: pl.DataFrame  # per step × waiting bin: NPS and rating
+    wait_bins: pl.DataFrame  # per step × waiting bin (whole client-quarters): NPS and rating
 
 
 def _step_tables(prepared: bn.PreparedEvents) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
@@ -73,32 +73,24 @@ def _chain(
     )
 
 
-def _experience(
-    steps: pl.DataFrame, step_dim: pl.DataFrame, answers: pl.DataFrame, ratings: pl.DataFrame, process: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    served = wc.served_touchpoints(step_dim.filter(pl.col("process") == process))
-    waits = wc.client_period_waits(steps)
-    joined = wc.step_answers(waits, served, answers, ratings)  # once for the costs and every step's bins
-    cost = wc.wait_cost(waits, served, answers, ratings, joined=joined)
-    bins = [
-        wc.wait_bins(waits, served, answers, ratings, process, activity, joined=joined).with_columns(
-            activity=pl.lit(activity)
-        )
-        for activity in cost.filter(pl.col("nps_per_day").is_not_null())["activity"].to_list()
-    ]
-    return cost, pl.concat(bins, how="diagonal_relaxed") if bins else pl.DataFrame()
+def _experience(step_dim: pl.DataFrame, wait_sums: pl.DataFrame, process: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The wait cost per step and, for the steps with a slope, their waiting bins."""
+    cost = wc.wait_cost(wait_sums, wc.served_touchpoints(step_dim.filter(pl.col("process") == process)))
+    with_slope = cost.filter(pl.col("nps_per_day").is_not_null())["activity"]
+    return cost, wc.wait_bins(wait_sums).filter(pl.col("activity").is_in(with_slope.implode()))
 
 
 def process_report(
     steps: pl.DataFrame,
     cases: pl.DataFrame,
     step_dim: pl.DataFrame,
-    answers: pl.DataFrame,
-    ratings: pl.DataFrame,
+    wait_sums: pl.DataFrame,
     process: str,
     min_cases: int = 30,
 ) -> ProcessReport:
-    """All figures of one process; `steps`/`cases` may hold other processes (they are narrowed)."""
+    """All figures of one process; `steps`/`cases` may hold other processes (they are narrowed).
+    wait_sums: the survey answers' least-squares sums per step and waiting bin
+    (app.warehouse.wait_cost_queries.wait_cost_sums) for the wait cost."""
     steps = steps.filter(pl.col("process") == process)
     cases = cases.filter(pl.col("process") == process)
     as_of = bn.data_as_of(steps) if steps.height else None
@@ -108,7 +100,7 @@ def process_report(
     summary_row = summary.row(0, named=True) if summary.height else {}
     unattributed = ps.unattributed_lateness(stats, summary, process) if summary.height else 0.0
     nodes, edges = pm.directly_follows(steps, cases)
-    cost, bins = _experience(steps, step_dim, answers, ratings, process)
+    cost, bins = _experience(step_dim, wait_sums, process)
     return ProcessReport(
         process=process,
         as_of=as_of,

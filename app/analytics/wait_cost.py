@@ -10,6 +10,10 @@ serves, per client and period.
 - Each survey answer of that client in that period is joined to it: NPS is coded per answer as +100
   (promoter), 0 (passive), −100 (detractor), so the least-squares slope of that code on waiting days
   is "NPS points per extra day of waiting"; the touchpoint's rating gets the same treatment.
+- The waiting is the same for every answer of a client × period, so the slope needs only each
+  group's count, sum and sum of squares of the answers: DuckDB sums them per step and waiting bin
+  (app/warehouse/wait_cost_queries.py) and the formulas below give the per-answer least squares
+  exactly (up to float rounding) from those few rows, whatever the number of answers.
 - These are associations across clients, not experiments: the slope comes with its 95 % interval
   and the number of answers, and reads "goes with", never "causes".
 """
@@ -21,6 +25,9 @@ import math
 import polars as pl
 
 Z_95 = 1.96
+MEASURES = ("nps", "rating")
+# Below this share of Σn·x², the spread of waiting is rounding noise: no slope (all clients waited alike).
+NO_SPREAD = 1e-12
 
 
 def served_touchpoints(step_dim: pl.DataFrame) -> pl.DataFrame:
@@ -39,133 +46,91 @@ def served_touchpoints(step_dim: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def client_period_waits(steps: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """process, activity, client_id, period, wait_days (mean over the client's cases), n_events."""
-    return (
-        steps.lazy()
-        .filter(pl.col("client_id").is_not_null() & pl.col("wait_hours").is_not_null())
-        .group_by("process", "activity", "client_id", "period")
-        .agg(wait_days=pl.col("wait_hours").mean() / 24.0, n_events=pl.len())
-        .sort("process", "activity", "client_id", "period")
-        .collect()
-    )
-
-
-def step_answers(
-    waits: pl.DataFrame, served: pl.DataFrame, responses: pl.DataFrame, ratings: pl.DataFrame
-) -> pl.DataFrame:
-    """One row per step × answer of a client who waited at that step in that period.
-
-    The join of every step's waits with every answer and rating: at a million answers it is the
-    costly part, so a caller that needs several steps' figures joins once and passes it on."""
-    nps_code = 100.0 * (pl.col("is_promoter").cast(pl.Int8) - pl.col("is_detractor").cast(pl.Int8))
-    answers = responses.select("response_id", "client_id", "period", nps_code.alias("nps_code"))
-    return (
-        waits.join(served.select("process", "activity", "touchpoint_id"), on=["process", "activity"])
-        .filter(pl.col("touchpoint_id").is_not_null())
-        .join(answers, on=["client_id", "period"])
-        .join(
-            ratings.select("response_id", "touchpoint_id", "rating"),
-            on=["response_id", "touchpoint_id"],
-            how="left",
-        )
-    )
-
-
-def _slope_exprs(y: str, prefix: str) -> list[pl.Expr]:
-    """Least-squares slope of y on wait_days, its 95 % half-width and n, as group aggregations."""
-    ok = pl.col(y).is_not_null()
-    x, yy = pl.col("wait_days").filter(ok), pl.col(y).filter(ok)
-    n = ok.sum()
-    sxx = ((x - x.mean()) ** 2).sum()
-    sxy = ((x - x.mean()) * (yy - yy.mean())).sum()
-    slope = pl.when(sxx > 0).then(sxy / sxx)
-    syy = ((yy - yy.mean()) ** 2).sum()
-    residual = pl.when((n > 2) & (sxx > 0)).then(((syy - sxy * sxy / sxx) / (n - 2)).clip(lower_bound=0.0))
+def _slope_exprs(m: str) -> list[pl.Expr]:
+    """Least-squares slope of measure m on waiting days, its 95 % half-width, n and mean, from the raw
+    sums of its answers (columns m_n, m_sx, m_sxx, m_sy, m_sxy, m_syy; x is the answer's wait, y its
+    NPS code or rating): with N answers, x̄ = Σx / N and ȳ = Σy / N,
+    Sxx = Σx² − N·x̄², Sxy = Σxy − N·x̄·ȳ, Syy = Σy² − N·ȳ² — the per-answer sums of squares."""
+    n, sx, sxx_raw, sy, sxy_raw, syy_raw = (pl.col(f"{m}_{s}").sum() for s in ("n", "sx", "sxx", "sy", "sxy", "syy"))
+    x_mean = pl.when(n > 0).then(sx / n)
+    y_mean = pl.when(n > 0).then(sy / n)
+    sxx = sxx_raw - sx * x_mean
+    sxy = sxy_raw - sy * x_mean
+    syy = syy_raw - sy * y_mean
+    spread = sxx > NO_SPREAD * sxx_raw
+    residual = pl.when((n > 2) & spread).then(((syy - sxy * sxy / sxx) / (n - 2)).clip(lower_bound=0.0))
     return [
-        slope.alias(f"{prefix}_per_day"),
-        (Z_95 * (residual / sxx).sqrt()).alias(f"{prefix}_per_day_moe"),
-        n.alias(f"n_{prefix}"),
-        yy.mean().alias(f"{prefix}_mean"),
+        pl.when(spread).then(sxy / sxx).alias(f"{m}_per_day"),
+        (Z_95 * (residual / sxx).sqrt()).alias(f"{m}_per_day_moe"),
+        n.cast(pl.Int64).alias(f"n_{m}"),
+        y_mean.alias(f"{m}_mean"),
     ]
 
 
-def wait_cost(
-    waits: pl.DataFrame,
-    served: pl.DataFrame,
-    responses: pl.DataFrame,
-    ratings: pl.DataFrame,
-    joined: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Per step: NPS points and rating points per extra day of waiting, with 95 % half-widths.
+_COST_COLUMNS = (
+    "nps_per_day", "nps_per_day_moe", "n_nps", "nps_mean", "rating_per_day", "rating_per_day_moe", "n_rating",
+    "rating_mean", "n_client_periods", "wait_days_mean",
+)
 
-    responses: response_id, client_id, period, is_promoter, is_detractor (one row per answer);
-    ratings: response_id, touchpoint_id, rating (one row per rated touchpoint); joined: their
-    `step_answers` when the caller has it already.
-    """
-    answers = step_answers(waits, served, responses, ratings) if joined is None else joined
-    stats = answers.group_by("process", "activity", "touchpoint_id").agg(
-        *_slope_exprs("nps_code", "nps"),
-        *_slope_exprs("rating", "rating"),
-        pl.struct("client_id", "period").n_unique().alias("n_client_periods"),
-        pl.col("wait_days").mean().alias("wait_days_mean"),
+
+def wait_cost(bin_sums: pl.DataFrame, served: pl.DataFrame) -> pl.DataFrame:
+    """Per step: NPS points and rating points per extra day of waiting, with 95 % half-widths, the
+    answers and client-quarters behind them and the answers' mean wait.
+
+    bin_sums: wait_cost_queries.wait_cost_sums (per step × waiting bin; a step's bins summed are its
+    sums); served: served_touchpoints."""
+    if bin_sums.is_empty():
+        return served.head(0).with_columns(
+            *(pl.lit(None, dtype=pl.Float64).alias(c) for c in _COST_COLUMNS), is_nps_significant=pl.lit(False)
+        )
+    stats = bin_sums.group_by("process", "activity").agg(
+        *(expr for m in MEASURES for expr in _slope_exprs(m)),
+        pl.col("n_client_periods").sum().cast(pl.Int64),
+        (pl.col("answers_sx").sum() / pl.col("n_answers").sum()).alias("wait_days_mean"),
     )
     significant = pl.col("nps_per_day").abs() > pl.col("nps_per_day_moe")
     return (
-        served.join(stats, on=["process", "activity", "touchpoint_id"], how="inner")
+        served.join(stats, on=["process", "activity"], how="inner")
+        .filter(pl.col("touchpoint_id").is_not_null())
         .with_columns(is_nps_significant=significant.fill_null(False))
         .sort("process", "step_order")
     )
 
 
-def wait_bins(
-    waits: pl.DataFrame,
-    served: pl.DataFrame,
-    responses: pl.DataFrame,
-    ratings: pl.DataFrame,
-    process: str,
-    activity: str,
-    n_bins: int = 5,
-    joined: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Answers of one step split into equal-count bins of waiting: NPS and mean rating per bin.
+def wait_bins(bin_sums: pl.DataFrame) -> pl.DataFrame:
+    """Per step and bin of waiting: the waiting range, answers, their NPS and mean rating.
 
-    `joined`: `step_answers` of all steps, when the caller has it (this step's rows are taken; the
-    bins sort by waiting and response id, so they do not depend on the rows' order)."""
-    this_step = (pl.col("process") == process) & (pl.col("activity") == activity)
-    answers = (
-        step_answers(waits.filter(this_step), served, responses, ratings)
-        if joined is None
-        else joined.filter(this_step)
-    )
-    if answers.is_empty():
-        return pl.DataFrame(
-            schema={
-                "bin": pl.Int64,
-                "wait_days_from": pl.Float64,
-                "wait_days_to": pl.Float64,
-                "n": pl.UInt32,
-                "nps": pl.Float64,
-                "n_rating": pl.UInt32,
-                "rating_mean": pl.Float64,
-            }
-        )
-    k = max(1, min(n_bins, answers.height))
-    ranked = answers.sort("wait_days", "response_id").with_columns(
-        bin=((pl.col("wait_days").rank("ordinal") - 1) * k // pl.len()).cast(pl.Int64)
-    )
-    return (
-        ranked.group_by("bin")
-        .agg(
-            wait_days_from=pl.col("wait_days").min(),
-            wait_days_to=pl.col("wait_days").max(),
-            n=pl.len(),
-            nps=pl.col("nps_code").mean(),
-            n_rating=pl.col("rating").count(),
-            rating_mean=pl.col("rating").mean(),
-        )
-        .sort("bin")
-    )
+    The bins (5 per step on the page) have about equal answer counts but hold whole client × quarter
+    groups, because every answer of a group shares its wait: ordered by wait (then client and
+    quarter), a group goes to the bin its cumulative answer-count midpoint falls in. A bin is thus
+    equal-count up to one group's answers, and a bin that no midpoint falls in stays out (the others
+    keep their numbers)."""
+    if bin_sums.is_empty():
+        return pl.DataFrame(schema=BIN_SCHEMA)
+    return bin_sums.select(
+        "process",
+        "activity",
+        "bin",
+        "wait_days_from",
+        "wait_days_to",
+        pl.col("n_answers").cast(pl.Int64).alias("n"),
+        pl.when(pl.col("nps_n") > 0).then(pl.col("nps_sy") / pl.col("nps_n")).alias("nps"),
+        pl.col("rating_n").cast(pl.Int64).alias("n_rating"),
+        pl.when(pl.col("rating_n") > 0).then(pl.col("rating_sy") / pl.col("rating_n")).alias("rating_mean"),
+    ).sort("process", "activity", "bin")
+
+
+BIN_SCHEMA = {
+    "process": pl.String,
+    "activity": pl.String,
+    "bin": pl.Int64,
+    "wait_days_from": pl.Float64,
+    "wait_days_to": pl.Float64,
+    "n": pl.Int64,
+    "nps": pl.Float64,
+    "n_rating": pl.Int64,
+    "rating_mean": pl.Float64,
+}
 
 
 def nps_points_lost(per_day: float | None, extra_days: float) -> float | None:

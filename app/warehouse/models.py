@@ -29,6 +29,7 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_responses", "view", frozenset({"surveys", "clients"})),
     ("mart_respondent_contacts", "view", frozenset({"surveys"})),
     ("mart_ratings", "view", frozenset({"surveys", "clients"})),
+    ("mart_answer_ratings", "view", frozenset({"surveys", "clients"})),
     ("stg_survey_batch_cube", "table", frozenset({"surveys", "clients"})),
     ("stg_survey_cube", "view", frozenset({"surveys", "clients"})),
     ("mart_touchpoint_scores", "table", frozenset({"surveys", "clients"})),
@@ -271,6 +272,11 @@ def _client_rating_aggregates(model: ServiceModel) -> str:
     )
 
 
+def _answer_rating_columns(model: ServiceModel) -> str:
+    """mart_answer_ratings: each touchpoint's raw rating column as rating_<touchpoint id>."""
+    return ",\n    ".join(f"r.{tp.rating_column} as rating_{tp.id}" for tp in model.touchpoints)
+
+
 def _client_rating_unpivot(model: ServiceModel) -> str:
     return "\nunion all\n".join(
         f"select client_id, period, business_unit, segment, grade, status, 'touchpoint_rating', "
@@ -330,6 +336,7 @@ def render_model_sql(name: str, model: ServiceModel, survey_batch: int | None = 
         **_focus_parts(model),
         client_rating_aggregates=_client_rating_aggregates(model),
         client_rating_unpivot=_client_rating_unpivot(model),
+        answer_rating_columns=_answer_rating_columns(model),
         n_touchpoints=len(model.touchpoints),
         **index_sql_parts(model),
     )

@@ -1,6 +1,7 @@
 """Process queries for the bottleneck views: the event-level and case-level process marts under the
-global filters and a product-class choice, the step dimension, and the survey answers the
-experience-cost join needs. All values are bound parameters; column names come from fixed lists.
+global filters and a product-class choice, and the step dimension (the wait cost's sums over the
+survey answers are in wait_cost_queries.py). All values are bound parameters; column names come from
+fixed lists.
 
 The process marts carry period (quarter the case started), business unit, segment, grade and
 status, but no respondent role: `process_filter_columns` tells the page which filters apply.
@@ -15,7 +16,6 @@ import polars as pl
 
 from app.warehouse.connection import query, table_exists
 from app.warehouse.filters import Filters, filter_sql
-from app.warehouse.scores import NPS_COLUMNS
 
 STEP_COLUMNS: tuple[str, ...] = (
     "case_id",
@@ -134,35 +134,4 @@ def processes_with_events(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         con,
         "select process, count(distinct case_id) as n_cases, count(*) as n_events "
         "from mart_process_steps group by process order by n_events desc, process",
-    )
-
-
-def survey_answers(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """One row per survey answer with its client, quarter and NPS class (for the experience join)."""
-    where, params = filter_sql(filters, NPS_COLUMNS)
-    return query(
-        con,
-        "select response_id, client_id, period, is_promoter, is_detractor from mart_responses "
-        f"where {where} and client_id is not null order by response_id",
-        params,
-    )
-
-
-def touchpoint_ratings(
-    con: duckdb.DuckDBPyConnection, filters: Filters, touchpoint_ids: Sequence[str]
-) -> pl.DataFrame:
-    """response_id, touchpoint_id, rating for the given touchpoints (one row per rated touchpoint)."""
-    where, params = filter_sql(filters, NPS_COLUMNS)
-    names = [f"tp_{i}" for i in range(len(touchpoint_ids))]
-    params.update(zip(names, touchpoint_ids, strict=True))
-    if not names:
-        return pl.DataFrame(
-            schema={"response_id": pl.String, "touchpoint_id": pl.String, "rating": pl.Float64}
-        )
-    return query(
-        con,
-        "select response_id, touchpoint_id, rating::double as rating from mart_ratings "
-        f"where {where} and touchpoint_id in ({', '.join('$' + n for n in names)}) "
-        "order by response_id, touchpoint_id",
-        params,
     )

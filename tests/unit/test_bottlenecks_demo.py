@@ -8,14 +8,10 @@ import polars as pl
 import pytest
 
 from app.analytics.bottleneck_report import kpis_fed, process_report
+from app.analytics.wait_cost import served_touchpoints
 from app.warehouse.filters import Filters
-from app.warehouse.process_queries import (
-    process_cases,
-    process_steps,
-    step_dimension,
-    survey_answers,
-    touchpoint_ratings,
-)
+from app.warehouse.process_queries import process_cases, process_steps, step_dimension
+from app.warehouse.wait_cost_queries import wait_cost_sums
 from pipelines import demo_story
 
 
@@ -26,12 +22,11 @@ def reports(demo_db, model):
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
         steps, cases = process_steps(con, Filters()), process_cases(con, Filters())
-        answers = survey_answers(con, Filters())
-        ratings = touchpoint_ratings(con, Filters(), [t.id for t in model.touchpoints])
         dim = step_dimension(con)
+        sums = {p.id: wait_cost_sums(con, Filters(), p.id, served_touchpoints(dim)) for p in model.processes}
     finally:
         con.close()
-    return {p.id: process_report(steps, cases, dim, answers, ratings, p.id) for p in model.processes}
+    return {p.id: process_report(steps, cases, dim, sums[p.id], p.id) for p in model.processes}
 
 
 def test_planted_energy_approval_bottleneck_is_found(reports, ground_truth):
@@ -88,8 +83,7 @@ def test_a_filter_that_leaves_no_cases_gives_an_empty_report(demo_db):
             steps,
             cases,
             step_dimension(con),
-            survey_answers(con, nothing),
-            touchpoint_ratings(con, nothing, ["proposal"]),
+            wait_cost_sums(con, nothing, "commercial_proposal", served_touchpoints(step_dimension(con))),
             "commercial_proposal",
         )
     finally:

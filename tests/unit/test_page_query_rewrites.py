@@ -203,34 +203,6 @@ def test_follow_up_view_with_the_role_from_the_answers_equals_the_one_over_mart_
     assert_frame_equal(new, old)
 
 
-def test_wait_cost_and_bins_from_one_join_equal_a_join_per_step(demo_con, model):
-    from app.analytics import wait_cost as wc
-    from app.warehouse.process_queries import (
-        process_steps,
-        step_dimension,
-        survey_answers,
-        touchpoint_ratings,
-    )
-
-    dim = step_dimension(demo_con)
-    answers = survey_answers(demo_con, Filters())
-    ratings = touchpoint_ratings(demo_con, Filters(), [t.id for t in model.touchpoints])
-    compared = 0
-    for process in dim["process"].unique(maintain_order=True).to_list():
-        served = wc.served_touchpoints(dim.filter(pl.col("process") == process))
-        waits = wc.client_period_waits(process_steps(demo_con, Filters(), process))
-        joined = wc.step_answers(waits, served, answers, ratings)
-        keys = ["process", "activity"]
-        assert_frame_equal(wc.wait_cost(waits, served, answers, ratings, joined=joined).sort(keys),
-                           wc.wait_cost(waits, served, answers, ratings).sort(keys), rel_tol=1e-9)
-        for activity in waits["activity"].unique().to_list():
-            one_join = wc.wait_bins(waits, served, answers, ratings, process, activity, joined=joined)
-            per_step = wc.wait_bins(waits, served, answers, ratings, process, activity)
-            assert_frame_equal(one_join, per_step)
-            compared += one_join.height
-    assert compared > 10
-
-
 OLD_CASE_SUMMARY = """
 select {group}count(*) as n_cases,
        count(*) filter (where is_open) as n_open,

@@ -1,9 +1,9 @@
 """The bottleneck page's figures: one cached `ProcessReport` per process and filter state, plus the
 labels that turn ids into words. No rendering here.
 
-`load_report` queries the process marts and survey answers and runs `app.analytics`; it goes through
-`cached_query`, so only the small report is cached (keyed by the warehouse's data version), never
-the event-level frames.
+`load_report` queries the process marts and the wait cost's sums (per step and waiting bin) and runs
+`app.analytics`; it goes through `cached_query`, so only the small report is cached (keyed by the
+warehouse's data version), never the event-level frames.
 """
 
 from __future__ import annotations
@@ -24,22 +24,18 @@ from app.warehouse.process_queries import (
     process_steps,
     processes_with_events,
     step_dimension,
-    survey_answers,
-    touchpoint_ratings,
 )
+from app.warehouse.wait_cost_queries import wait_cost_sums
 
 
 def load_report(con: duckdb.DuckDBPyConnection, filters: Filters, process: str, min_cases: int) -> ProcessReport:
     """Query one process under the filters and compute everything its views show."""
     dim = step_dimension(con)
-    served = served_touchpoints(dim.filter(pl.col("process") == process))
-    touchpoints = sorted(served["touchpoint_id"].drop_nulls().unique().to_list())
     return process_report(
         process_steps(con, filters, process),
         process_cases(con, filters, process),
         dim,
-        survey_answers(con, filters),
-        touchpoint_ratings(con, filters, touchpoints),
+        wait_cost_sums(con, filters, process, served_touchpoints(dim)),
         process,
         min_cases=min_cases,
     )
