@@ -104,7 +104,8 @@ def wait_bins(bin_sums: pl.DataFrame) -> pl.DataFrame:
     groups, because every answer of a group shares its wait: ordered by wait (then client and
     quarter), a group goes to the bin its cumulative answer-count midpoint falls in. A bin is thus
     equal-count up to one group's answers, and a bin that no midpoint falls in stays out (the others
-    keep their numbers)."""
+    keep their numbers). A step where every client waited the same has a single bin (it has no slope
+    either). The binning runs in SQL: app/warehouse/wait_cost_queries.py."""
     if bin_sums.is_empty():
         return pl.DataFrame(schema=BIN_SCHEMA)
     return bin_sums.select(

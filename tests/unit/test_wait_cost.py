@@ -11,9 +11,11 @@ import duckdb
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from app.analytics import wait_cost as wc
 from app.warehouse.filters import Filters
+from app.warehouse.schema import BATCHES_DDL
 from app.warehouse.wait_cost_queries import wait_cost_sums
 
 STEP_DIM = pl.DataFrame(
@@ -60,7 +62,8 @@ RATINGS = pl.DataFrame(
 
 
 def warehouse(step_rows: pl.DataFrame, answers: pl.DataFrame, ratings: pl.DataFrame) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the two marts the wait cost reads, cut down to what it needs."""
+    """An in-memory DuckDB with the marts the wait cost reads, cut down to what it needs (answers
+    submitted on the first day of their quarter)."""
     keys = {"business_unit": "energy", "segment": "key", "grade": "a", "status": "current"}
     events = step_rows.with_columns(pl.lit(v).alias(k) for k, v in keys.items())
     wide = answers.select("response_id").join(
@@ -72,13 +75,18 @@ def warehouse(step_rows: pl.DataFrame, answers: pl.DataFrame, ratings: pl.DataFr
           for tp in ("proposal", "delivery")),
     )
     code = 100 * (pl.col("is_promoter").cast(pl.Int32) - pl.col("is_detractor").cast(pl.Int32))
-    rows = answers.with_columns(code.alias("nps_code"), *(pl.lit(v).alias(k) for k, v in keys.items()))
+    quarter_start = pl.concat_str(pl.col("period").str.slice(0, 4), pl.lit("-"),
+                                  ((pl.col("period").str.slice(6, 1).cast(pl.Int32) - 1) * 3 + 1).cast(pl.String),
+                                  pl.lit("-01")).str.to_datetime("%Y-%-m-%d")
+    rows = answers.with_columns(code.alias("nps_code"), quarter_start.alias("submitted_at"))
     rows = rows.drop("is_promoter", "is_detractor").join(wide, on="response_id", how="left")
+    clients = events.select("client_id", *keys).unique()
     con = duckdb.connect()
-    con.register("events_frame", events.to_arrow())
-    con.register("answers_frame", rows.to_arrow())
-    con.execute("create table mart_process_steps as select * from events_frame")
-    con.execute("create table mart_answer_ratings as select * from answers_frame")
+    con.execute(BATCHES_DDL)  # the warehouse's schema statements that define the quarter_of macro
+    for name, frame in (("mart_process_steps", events), ("mart_answer_ratings", rows), ("mart_clients", clients)):
+        con.register("frame", frame.to_arrow())
+        con.execute(f"create table {name} as select * from frame")
+        con.unregister("frame")
     return con
 
 
@@ -130,6 +138,7 @@ def test_no_variation_in_waiting_gives_no_slope():
     cost = wc.wait_cost(sums(flat), SERVED)
     assert cost["nps_per_day"].to_list() == [None]
     assert cost["is_nps_significant"].to_list() == [False]
+    assert wc.wait_bins(sums(flat)).select("bin", "n").rows() == [(0, 4)]  # one bin: nothing to order by
 
 
 def test_the_respondent_role_filter_reaches_the_answers():
@@ -255,3 +264,28 @@ def test_a_bin_no_client_quarter_falls_in_stays_out():
     bins = wc.wait_bins(sums(step_rows, answers, RATINGS.head(0)))
     assert bins["bin"].to_list() == [2, 4]
     assert bins["n"].to_list() == [10, 1]
+
+
+def test_bins_equal_ordering_every_client_quarter_by_wait():
+    """The SQL sums clients into slots of nearly equal wait and orders only the groups of slots that
+    straddle a bin boundary; the bins must be those of ordering every group (by wait, then client and
+    quarter) and placing it at its cumulative answer-count midpoint. Waits with many ties and near-ties
+    (minutes apart) put several groups into the straddling slots."""
+    rng = np.random.default_rng(7)
+    n_clients = 300
+    minutes = np.where(rng.random(n_clients) < 0.4, rng.choice([60, 61, 1440, 1442], n_clients),
+                       rng.integers(0, 5000, n_clients))
+    sizes = rng.integers(1, 6, n_clients).tolist()
+    step_rows, answers = clients_answering(sizes)
+    step_rows = step_rows.with_columns(wait_hours=pl.Series((minutes / 60.0).tolist()))
+    groups = pl.DataFrame({"client_id": step_rows["client_id"], "x": minutes / 1440.0, "n": sizes})
+    ordered = groups.sort("x", "client_id").with_columns(midpoint=pl.col("n").cum_sum() - pl.col("n") / 2)
+    expected = (
+        ordered.with_columns(bin=(pl.col("midpoint") * 5 / sum(sizes)).floor().cast(pl.Int64))
+        .group_by("bin")
+        .agg(n=pl.col("n").sum(), wait_days_from=pl.col("x").min(), wait_days_to=pl.col("x").max())
+        .sort("bin")
+    )
+    bins = wc.wait_bins(sums(step_rows, answers, RATINGS.head(0)))
+    assert bins.select("bin", "n").rows() == expected.select("bin", "n").rows()
+    assert_frame_equal(bins.select("wait_days_from", "wait_days_to"), expected.select("wait_days_from", "wait_days_to"))

@@ -1,7 +1,8 @@
 """The bottleneck page's wait cost on the demo warehouse: the sums per step and waiting bin
 (wait_cost_queries, grouped by client × quarter in SQL) through the grouped formulas give the same
 slopes as a least squares over every single answer, computed here with DuckDB's own regr_*
-aggregates on the per-answer marts — under no filter and under a respondent-role and period filter."""
+aggregates on the per-answer marts — under no filter, a respondent-role and period filter and a
+business-unit filter."""
 
 from __future__ import annotations
 
@@ -21,14 +22,15 @@ with waits as (
     select client_id, period, avg(wait_hours) / 24.0 as x
     from mart_process_steps
     where process = $process and activity = $activity and client_id is not null and wait_hours is not null
-      and period >= $period_from
+      and period >= $period_from and coalesce(business_unit, '') like $unit
     group by client_id, period
 ), answers as (
     select a.response_id, a.client_id, a.period, w.x, 100.0 * (a.is_promoter::integer - a.is_detractor::integer) as nps, r.rating::double as rating
     from mart_responses a
     join waits w using (client_id, period)
     left join mart_ratings r on r.response_id = a.response_id and r.touchpoint_id = $touchpoint
-    where a.respondent_role like $role and a.period >= $period_from
+    where coalesce(a.respondent_role, '') like $role and a.period >= $period_from
+      and coalesce(a.business_unit, '') like $unit
 )
 select regr_slope(nps, x) as nps_slope, regr_count(nps, x) as n_nps, regr_sxx(nps, x) as nps_sxx,
        regr_syy(nps, x) as nps_syy, regr_sxy(nps, x) as nps_sxy, avg(nps) as nps_mean,
@@ -46,10 +48,14 @@ def moe(n: int, sxx: float, syy: float, sxy: float) -> float:
 
 
 @pytest.mark.parametrize(
-    ("filters", "role"),
-    [(Filters(), "%"), (Filters(period_from="2025-Q2", respondent_roles=("decision_maker",)), "decision_maker")],
+    ("filters", "role", "unit"),
+    [
+        (Filters(), "%", "%"),
+        (Filters(period_from="2025-Q2", respondent_roles=("decision_maker",)), "decision_maker", "%"),
+        (Filters(business_units=("energy",)), "%", "energy"),
+    ],
 )
-def test_grouped_wait_cost_equals_the_per_answer_least_squares_on_the_demo(demo_con, filters, role):
+def test_grouped_wait_cost_equals_the_per_answer_least_squares_on_the_demo(demo_con, filters, role, unit):
     dim = step_dimension(demo_con)
     compared = 0
     for process in dim["process"].unique(maintain_order=True).to_list():
@@ -58,7 +64,7 @@ def test_grouped_wait_cost_equals_the_per_answer_least_squares_on_the_demo(demo_
         bins = wc.wait_bins(sums)
         for row in wc.wait_cost(sums, served).iter_rows(named=True):
             params = {"process": process, "activity": row["activity"], "touchpoint": row["touchpoint_id"],
-                      "role": role, "period_from": filters.period_from or ""}
+                      "role": role, "unit": unit, "period_from": filters.period_from or ""}
             direct = query(demo_con, PER_ANSWER, params).row(0, named=True)
             assert (row["n_nps"], row["n_rating"]) == (direct["n_nps"], direct["n_rating"])
             assert row["wait_days_mean"] == pytest.approx(direct["wait_days_mean"], rel=1e-9)
