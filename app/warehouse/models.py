@@ -29,7 +29,7 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_responses", "view", frozenset({"surveys", "clients"})),
     ("mart_respondent_contacts", "view", frozenset({"surveys"})),
     ("mart_ratings", "view", frozenset({"surveys", "clients"})),
-    ("mart_answer_ratings", "view", frozenset({"surveys", "clients"})),
+    ("mart_answer_ratings", "view", frozenset({"surveys"})),
     ("stg_survey_batch_cube", "table", frozenset({"surveys", "clients"})),
     ("stg_survey_cube", "view", frozenset({"surveys", "clients"})),
     ("mart_touchpoint_scores", "table", frozenset({"surveys", "clients"})),
