@@ -138,16 +138,27 @@ def _terminal_nodes(edges: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([node(starts, START, -1), node(ends, END, 10_000)])
 
 
-def variants(
-    steps: pl.DataFrame | pl.LazyFrame, cases: pl.DataFrame | None = None, top: int = 10
-) -> pl.DataFrame:
-    """The most frequent paths (activity sequences) of finished cases, with their share."""
-    paths = (
+def _case_paths(steps: pl.DataFrame | pl.LazyFrame, cases: pl.DataFrame | None) -> pl.LazyFrame:
+    """process, path of each finished case: from the cases' `variant` (mart_process_cases joins each
+    case's activities at load time) when they carry it, else from the events, sorted per case."""
+    if cases is not None and "variant" in cases.columns:
+        return cases.lazy().filter(pl.col("is_complete")).select("process", pl.col("variant").alias("path"))
+    return (
         _ordered(steps, cases)
         .filter(~pl.col("is_case_open"))
         .sort([CASE_KEY, "started_at", "step_order"])
         .group_by("process", CASE_KEY, maintain_order=True)
         .agg(path=pl.col("activity").str.join(" → "))
+    )
+
+
+def variants(
+    steps: pl.DataFrame | pl.LazyFrame, cases: pl.DataFrame | None = None, top: int = 10
+) -> pl.DataFrame:
+    """The most frequent paths (activity sequences in order of start) of finished cases, with their
+    share."""
+    paths = (
+        _case_paths(steps, cases)
         .group_by("process", "path")
         .agg(n_cases=pl.len())
         .with_columns(pct_cases=100.0 * pl.col("n_cases") / pl.col("n_cases").sum().over("process"))

@@ -17,29 +17,26 @@ import polars as pl
 from app.warehouse.connection import query, table_exists
 from app.warehouse.filters import Filters, filter_sql
 
+# The event columns the page's analytics read (app/analytics/bottlenecks.py, process_map.py,
+# deadline_chain.py): at a million answers the log has ~900,000 events, and every other column read
+# (department, resource, client, quarter, …) costs transfer time and memory for nothing.
 STEP_COLUMNS: tuple[str, ...] = (
     "case_id",
     "process",
     "activity",
     "step_order",
-    "department",
-    "resource",
     "started_at",
     "ended_at",
-    "is_open",
     "duration_hours",
     "wait_hours",
     "is_rework",
     "target_hours",
-    "is_over_target",
     "due_at",
     "deadline_at",
-    "client_id",
     "product_class",
     "business_unit",
     "segment",
     "grade",
-    "period",
 )
 CASE_COLUMNS: tuple[str, ...] = (
     "process",
@@ -60,6 +57,7 @@ CASE_COLUMNS: tuple[str, ...] = (
     "is_late",
 )
 NEIGHBOUR_COLUMNS = ("previous_activity", "is_last_event")  # newer marts: the graph needs no sort
+CASE_PATH_COLUMNS = ("variant",)  # newer marts: each case's path, so variants need no sort of events
 FILTERABLE = frozenset({"period", "business_unit", "segment", "grade", "status"})
 
 
@@ -93,8 +91,9 @@ def process_steps(
     process: str | None = None,
     product_classes: Sequence[str] = (),
 ) -> pl.DataFrame:
-    """Executed steps (mart_process_steps) of cases that started in the filtered periods and segments,
-    unordered (sorting 5 million events costs more than the analytics that need an order)."""
+    """Executed steps (mart_process_steps: `STEP_COLUMNS` and, where the mart has them, the graph's
+    neighbour columns) of cases that started in the filtered periods and segments, unordered
+    (sorting 5 million events costs more than the analytics that need an order)."""
     where, params = _where(con, filters, process, product_classes)
     present = _columns(con, "mart_process_steps")
     columns = [c for c in (*STEP_COLUMNS, *NEIGHBOUR_COLUMNS) if c in present or c in STEP_COLUMNS]
@@ -109,9 +108,11 @@ def process_cases(
 ) -> pl.DataFrame:
     """Cases (mart_process_cases) under the same filters as `process_steps`."""
     where, params = _where(con, filters, process, product_classes)
+    present = _columns(con, "mart_process_cases")
+    columns = [*CASE_COLUMNS, *(c for c in CASE_PATH_COLUMNS if c in present)]
     return query(
         con,
-        f"select {', '.join(CASE_COLUMNS)} from mart_process_cases where {where} order by process, case_id",
+        f"select {', '.join(columns)} from mart_process_cases where {where} order by process, case_id",
         params,
     )
 

@@ -220,6 +220,17 @@ def test_graph_without_the_marts_neighbour_columns_is_the_same(retail):
     assert_frame_equal(sorted_here[0], with_mart[0])
 
 
+def test_variants_from_the_cases_paths_equal_the_ones_from_sorted_events(retail):
+    """mart_process_cases joins each case's activities at load time (variant); without it the events
+    are sorted per case. The five finished cases: four straight through, one with the rework loop."""
+    steps, cases, _ = retail
+    straight = " → ".join(ACTIVITIES)
+    looped = straight.replace("warehouse_arrival", "warehouse_arrival → warehouse_arrival")
+    from_mart = pm.variants(steps, cases)
+    assert from_mart.select("path", "n_cases").rows() == [(straight, 4), (looped, 1)]
+    assert_frame_equal(pm.variants(steps.reverse(), cases.drop("variant")), from_mart)
+
+
 def test_first_broken_link_and_requirement(retail):
     steps, cases, dim = retail
     links = chain.chain_links(dim, "release_day")

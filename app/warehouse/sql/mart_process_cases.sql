@@ -2,6 +2,9 @@
 -- A case is complete once the process's last step (in the service model) has ended and no step is
 -- open: an export taken while a case waits between two steps has no row for the next step yet, so
 -- "no open step" alone would call it finished.
+-- variant: the case's path, its activities in order of start (then step order; nulls first, as the
+-- event-level path in app/analytics/process_map.py sorts) joined by ' → ', so
+-- the page counts paths over cases instead of sorting every event of the filter.
 with last_step as (
     select process, max(step_order) as last_order from dim_process_steps group by process
 ),
@@ -21,7 +24,8 @@ cases as (
         bool_and(not s.is_open) and coalesce(bool_or(s.step_order = l.last_order), true) as is_complete,
         sum(s.wait_hours) as wait_hours,
         count(*) filter (where s.is_rework) as n_rework,
-        max(s.due_at) as due_at
+        max(s.due_at) as due_at,
+        string_agg(s.activity, ' → ' order by s.started_at nulls first, s.step_order nulls first) as variant
     from mart_process_steps s
     left join last_step l using (process)
     group by s.process, s.case_id
@@ -43,5 +47,6 @@ select
     wait_hours,
     n_rework,
     due_at,
-    case when is_complete and due_at is not null then last_ended_at > due_at end as is_late
+    case when is_complete and due_at is not null then last_ended_at > due_at end as is_late,
+    variant
 from cases
