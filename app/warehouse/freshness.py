@@ -35,8 +35,11 @@ EMPTY = Freshness(None, None, None, None, 0, 0, 0, None, None)
 
 
 def _coverage_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """Answers, clients and quarters: summed from the per-batch, per-client mart; counted over the
-    answers only in a warehouse built before that mart existed (until its next load or rebuild)."""
+    """Answers, clients and quarters: the one row of mart_survey_summary, kept at load time, so the
+    line costs the same at a thousand answers and at ten million. A warehouse built before that mart
+    existed sums the per-batch coverage, or counts the answers, until its next load or rebuild."""
+    if table_exists(con, "mart_survey_summary"):
+        return "select n_responses, n_clients, period_first, period_last from mart_survey_summary"
     if table_exists(con, "mart_survey_coverage"):
         return (
             "select coalesce(sum(n_responses), 0), count(distinct client_id), min(period_first), max(period_last) "

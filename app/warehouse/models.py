@@ -36,6 +36,7 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_nps", "table", frozenset({"surveys", "clients"})),
     ("mart_touchpoint_pairs", "table", frozenset({"surveys", "clients"})),
     ("mart_survey_coverage", "table", frozenset({"surveys"})),
+    ("mart_survey_summary", "table", frozenset({"surveys"})),
     ("mart_orders", "table", frozenset({"orders", "clients"})),
     ("mart_process_steps", "table", frozenset({"events", "orders", "clients"})),
     ("mart_process_cases", "table", frozenset({"events", "orders", "clients"})),
