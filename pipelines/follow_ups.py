@@ -97,7 +97,7 @@ def _open_new_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel, batch_i
         con,
         f"""
         select r.response_id, r.client_id, r.client_name, r.grade, r.submitted_at as received_at, r.nps,
-               r.comment, f.touchpoint_id, t.department, r.batch_id
+               r.comment, f.touchpoint_id, t.department, r.batch_id, r.respondent_role
         from mart_responses r
         left join (select * from mart_response_focus where {focus_in_batch}) f using (response_id)
         left join dim_touchpoints t on t.touchpoint_id = f.touchpoint_id
@@ -124,10 +124,10 @@ def _open_new_cases(con: duckdb.DuckDBPyConnection, model: ServiceModel, batch_i
     try:
         con.execute(
             """
-            insert into follow_up_cases
+            insert into follow_up_cases by name
             select case_id, response_id, client_id, client_name, grade, received_at, nps, comment, touchpoint_id,
-                   owner_department, null, 'open', due_date, current_localtimestamp(), current_localtimestamp(),
-                   null, null, batch_id, null
+                   owner_department, 'open' as status, due_date, current_localtimestamp() as opened_at,
+                   current_localtimestamp() as updated_at, batch_id, respondent_role
             from _new_cases
             """
         )
@@ -181,6 +181,7 @@ def _handle_removed_answers(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
 
 
 def _restore_returned_answers(con: duckdb.DuckDBPyConnection, batch_id: int | None = None) -> int:
+    """Reopen withdrawn cases whose answer was loaded again; the answer as loaded now gives the role."""
     in_batch = "true" if batch_id is None else f"r.batch_id = {int(batch_id)}"
     back = query(
         con,
@@ -194,8 +195,9 @@ def _restore_returned_answers(con: duckdb.DuckDBPyConnection, batch_id: int | No
         return 0
     ids = back["case_id"].to_list()
     con.execute(
-        "update follow_up_cases set status = case when status = 'withdrawn' then 'open' else status end, "
-        "answer_removed_at = null, updated_at = current_localtimestamp() where case_id in (select unnest($ids))",
+        "update follow_up_cases c set status = case when c.status = 'withdrawn' then 'open' else c.status end, "
+        "answer_removed_at = null, updated_at = current_localtimestamp(), respondent_role = r.respondent_role "
+        "from raw_surveys r where r.response_id = c.response_id and c.case_id in (select unnest($ids))",
         {"ids": ids},
     )
     add_events(

@@ -83,7 +83,8 @@ create table if not exists follow_up_cases (
     closed_at timestamp,
     last_note varchar,
     batch_id integer,                  -- the survey batch that brought the answer
-    answer_removed_at timestamp        -- the answer was rolled back after work had started
+    answer_removed_at timestamp,       -- the answer was rolled back after work had started
+    respondent_role varchar            -- the answer's, kept here so the case list never reads the answers
 );
 create table if not exists follow_up_events (
     event_id integer primary key,
@@ -99,6 +100,26 @@ create table if not exists follow_up_events (
 
 
 def ensure_voc_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the topic and follow-up tables when missing; never touches existing rows."""
+    """Create the topic and follow-up tables when missing; never drops or rewrites existing rows."""
     con.execute(TOPIC_DDL)
     con.execute(FOLLOW_UP_DDL)
+    _add_case_roles(con)
+
+
+def _add_case_roles(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse from before cases kept the answer's respondent role gets the column, filled once
+    from the answers (the role the follow-up view used to join from raw_surveys on every read)."""
+    columns = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_name = 'follow_up_cases'"
+    ).fetchall()}
+    if "respondent_role" in columns:
+        return
+    con.execute("alter table follow_up_cases add column respondent_role varchar")
+    has_answers = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'raw_surveys'"
+    ).fetchall()[0][0]
+    if has_answers:
+        con.execute(
+            "update follow_up_cases c set respondent_role = r.respondent_role "
+            "from raw_surveys r where r.response_id = c.response_id"
+        )

@@ -191,13 +191,15 @@ def test_index_summary_in_sql_equals_the_polars_summary(demo_con, filter_sets):
         assert_frame_equal(new, old, rel_tol=1e-12)
 
 
-def test_follow_up_view_with_the_role_from_the_answers_equals_the_one_over_mart_responses(demo_con, model):
+def test_follow_up_view_with_the_role_kept_on_the_case_equals_the_one_over_mart_responses(demo_con, model):
     from app.warehouse.models import render_model_sql
 
     sql = render_model_sql("mart_follow_ups", model)
-    joined = "left join raw_surveys r using (response_id)"
-    assert joined in sql
-    old = query(demo_con, sql.replace(joined, "left join mart_responses r using (response_id)") + " order by case_id")
+    kept = "case when c.status <> 'withdrawn' and c.answer_removed_at is null then c.respondent_role end"
+    keys = "left join mart_clients k using (client_id)"
+    assert kept in sql and keys in sql
+    joined = "left join stg_clients k using (client_id)\nleft join mart_responses r using (response_id)"
+    old = query(demo_con, sql.replace(kept, "r.respondent_role").replace(keys, joined) + " order by case_id")
     new = query(demo_con, "select * from mart_follow_ups order by case_id")
     assert new.height > 100 and new["respondent_role"].null_count() < new.height
     assert_frame_equal(new, old)

@@ -4,8 +4,11 @@
 -- view adds what is derived from them. Overdue = still open after its due date; late = missed the
 -- due date (closed after it, or overdue). Withdrawn cases (their answer was rolled back before
 -- anyone worked on them) stay for the record and are left out of the KPIs.
--- The answer's respondent role comes from raw_surveys, not the mart_responses view: every page
--- query reads this view, and the view's client join and quarters cost a pass over all answers.
+-- The answer's respondent role is kept on the case when it is opened (pipelines/follow_ups.py), so
+-- no page query joins the cases to the answers (a pass over every answer at a million); it shows only
+-- while the answer is in the warehouse (not for withdrawn cases or rolled-back answers), as the join
+-- did. The client's keys come from mart_clients, a table, not the stg_clients view that ranks every
+-- client row on each read.
 select
     c.case_id,
     c.response_id,
@@ -15,7 +18,8 @@ select
     k.segment,
     c.grade,
     k.status,
-    r.respondent_role,
+    case when c.status <> 'withdrawn' and c.answer_removed_at is null then c.respondent_role end
+        as respondent_role,
     quarter_of(c.received_at) as period,
     c.received_at,
     c.nps,
@@ -46,6 +50,5 @@ select
     end as is_late,
     c.status in ('resolved', 'closed') or c.due_date < current_date as is_due
 from follow_up_cases c
-left join stg_clients k using (client_id)
-left join raw_surveys r using (response_id)
+left join mart_clients k using (client_id)
 left join dim_touchpoints t on t.touchpoint_id = c.touchpoint_id
