@@ -128,11 +128,15 @@ def step_dimension(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def processes_with_events(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """process, n_cases, n_events — processes that have an event log, busiest first."""
+    """process, n_cases, n_events — processes that have an event log, busiest first. Cases are
+    counted in mart_process_cases (a row per case): a distinct count over every event took ~10× as
+    long at a million answers."""
     if not table_exists(con, "mart_process_steps"):
         return pl.DataFrame(schema={"process": pl.String, "n_cases": pl.Int64, "n_events": pl.Int64})
     return query(
         con,
-        "select process, count(distinct case_id) as n_cases, count(*) as n_events "
-        "from mart_process_steps group by process order by n_events desc, process",
+        "select process, c.n_cases, s.n_events "
+        "from (select process, count(*) as n_events from mart_process_steps group by process) s "
+        "join (select process, count(case_id) as n_cases from mart_process_cases group by process) c "
+        "using (process) order by n_events desc, process",
     )

@@ -90,3 +90,19 @@ def test_a_filter_that_leaves_no_cases_gives_an_empty_report(demo_db):
         con.close()
     assert steps.is_empty() and report.bottleneck is None and report.chain is None
     assert report.steps.is_empty() and report.pareto.is_empty() and report.summary == {}
+
+
+def test_processes_are_listed_with_their_cases_and_events(demo_con):
+    """Cases are counted in mart_process_cases; the same as a distinct count over the events."""
+    from polars.testing import assert_frame_equal
+
+    from app.warehouse.connection import query
+    from app.warehouse.process_queries import processes_with_events
+
+    over_events = query(
+        demo_con,
+        "select process, count(distinct case_id) as n_cases, count(*) as n_events "
+        "from mart_process_steps group by process order by n_events desc, process",
+    )
+    assert over_events.height == 2
+    assert_frame_equal(processes_with_events(demo_con), over_events)
