@@ -105,10 +105,14 @@ def _factor_facts(facts: pl.DataFrame, factor: IndexFactor) -> pl.DataFrame:
     return rows
 
 
-def importance_weights(clients: pl.DataFrame, config: SatisfactionIndex) -> pl.DataFrame:
+def importance_weights(
+    clients: pl.DataFrame, config: SatisfactionIndex, means: Mapping[str, float | None] | None = None
+) -> pl.DataFrame:
     """client_id, factor_id, importance, is_default_importance — the client card's weights, gaps filled.
 
-    An empty importance takes the mean all clients gave that factor (equal weights if nobody did).
+    An empty importance takes the mean all clients gave that factor (equal weights if nobody did):
+    the mean of `clients`, or `means` (importance column -> mean over all clients) when `clients`
+    holds only some of them (the client card reads one client's row).
     """
     frames = []
     for factor in config.factors:
@@ -118,7 +122,7 @@ def importance_weights(clients: pl.DataFrame, config: SatisfactionIndex) -> pl.D
             if column in clients.columns
             else pl.Series([None] * clients.height, dtype=pl.Float64)
         )
-        fallback = raw.mean()
+        fallback = raw.mean() if means is None else means.get(column)
         fallback = 1.0 if fallback is None else float(fallback)
         frames.append(
             pl.DataFrame(
@@ -155,6 +159,7 @@ def factor_scores(
     clients: pl.DataFrame,
     config: SatisfactionIndex,
     scales: Mapping[str, tuple[float, float]],
+    means: Mapping[str, float | None] | None = None,
 ) -> pl.DataFrame:
     """One row per client × quarter × factor with data: raw value, n, 0–100 score, the client's weight.
 
@@ -164,7 +169,7 @@ def factor_scores(
     client_id and the importance columns; `scales` maps touchpoint id -> (scale min, scale max).
     Only clients present in `clients` are scored (so the page's client filters apply).
     """
-    weights = importance_weights(clients, config)
+    weights = importance_weights(clients, config, means)
     parts = []
     for order, factor in enumerate(config.factors):
         factor_weights = weights.filter(pl.col("factor_id") == factor.id).drop("factor_id")
@@ -231,9 +236,11 @@ def satisfaction_index(
     clients: pl.DataFrame,
     config: SatisfactionIndex,
     scales: Mapping[str, tuple[float, float]],
+    means: Mapping[str, float | None] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(factor scores, index per client × quarter) — see the module docstring for the formula."""
-    factors = factor_scores(facts, clients, config, scales)
+    """(factor scores, index per client × quarter) — see the module docstring for the formula;
+    `means` as in importance_weights."""
+    factors = factor_scores(facts, clients, config, scales, means)
     return factors, index_scores(factors, config)
 
 

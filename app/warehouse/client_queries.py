@@ -11,7 +11,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from app.warehouse.connection import query, table_exists
+from app.warehouse.client_card_queries import one_client_facts
+from app.warehouse.connection import fetch_scalar, query, table_exists
 from app.warehouse.filters import Filters, filter_sql
 
 CLIENT_COLUMNS = frozenset(("business_unit", "segment", "grade", "status"))
@@ -54,6 +55,40 @@ def client_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("select client_id from mart_clients order by client_id").fetchall()]
 
 
+def known_client_ids(con: duckdb.DuckDBPyConnection, ids: tuple[str, ...]) -> list[str]:
+    """Those of `ids` that are in the client list: a link's client is checked without reading them all."""
+    if not ids:
+        return []
+    rows = con.execute(
+        "select client_id from mart_clients where client_id in (select unnest($ids)) order by client_id",
+        {"ids": list(ids)},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def client_in_filters(con: duckdb.DuckDBPyConnection, filters: Filters, client_id: str) -> bool:
+    """Whether the client list under the client filters holds this client."""
+    where, params = filter_sql(filters, CLIENT_COLUMNS)
+    params["id"] = client_id
+    return bool(fetch_scalar(con, f"select count(*) from mart_clients where client_id = $id and {where}", params))
+
+
+def matching_clients(con: duckdb.DuckDBPyConnection, filters: Filters, text: str, limit: int) -> pl.DataFrame:
+    """client_id, name of the first `limit` clients (in id order) under the filters whose name or id
+    contains `text` (any case), and n_matches, how many match in all."""
+    where, params = filter_sql(filters, CLIENT_COLUMNS)
+    params.update(text=text.lower(), limit=limit)
+    return query(
+        con,
+        f"""
+        select client_id, name, count(*) over () as n_matches from mart_clients
+        where {where} and (contains(lower(name), $text) or contains(lower(client_id), $text))
+        order by client_id limit $limit
+        """,
+        params,
+    )
+
+
 def client_facts(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -65,11 +100,11 @@ def client_facts(
 
     `touchpoints` keeps only those touchpoints' ratings (the ones the index reads) and `facts` only
     those facts: at a million answers the ratings are most of the mart, and the list needs none.
+    One client's rows come from the tables behind the view (client_card_facts).
     """
-    where, params = filter_sql(filters, FACT_COLUMNS)
     if client_id is not None:
-        where += " and client_id = $client_id"
-        params["client_id"] = client_id
+        return _one_client(con, filters, client_id, touchpoints, facts)
+    where, params = filter_sql(filters, FACT_COLUMNS)
     if touchpoints is not None:
         names = [f"tp_{i}" for i in range(len(touchpoints))]
         params.update(zip(names, touchpoints, strict=True))
@@ -87,6 +122,18 @@ def client_facts(
         """,
         params,
     )
+
+
+def _one_client(
+    con: duckdb.DuckDBPyConnection, filters: Filters, client_id: str,
+    touchpoints: tuple[str, ...] | None, facts: tuple[str, ...] | None,
+) -> pl.DataFrame:
+    rows = one_client_facts(con, client_id, filters)
+    if touchpoints is not None:
+        rows = rows.filter(pl.col("touchpoint_id").is_null() | pl.col("touchpoint_id").is_in(list(touchpoints)))
+    if facts is not None:
+        rows = rows.filter(pl.col("fact").is_in(list(facts)))
+    return rows.select("client_id", "period", "fact", "touchpoint_id", "value", "n")
 
 
 def client_index(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
@@ -199,84 +246,4 @@ def follow_up_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
                count(*)::bigint as n_cases
         from {FOLLOW_UP_TABLE} where client_id is not null group by client_id
         """,
-    )
-
-
-def client_profile(con: duckdb.DuckDBPyConnection, client_id: str) -> pl.DataFrame:
-    """The client list's row for one client (all columns, importance weights included)."""
-    return query(
-        con,
-        "select * exclude (batch_id, source_row) from mart_clients where client_id = $id",
-        {"id": client_id},
-    )
-
-
-def client_ratings(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters) -> pl.DataFrame:
-    """The client's touchpoint ratings per quarter: mean rating and mean 0–100 score, answers.
-
-    From the client's touchpoint_rating facts (mean rating and n per quarter, mart_client_facts), not
-    from the long form of every answer: the 0–100 score of a mean rating is the mean of the scores.
-    """
-    where, params = filter_sql(filters, frozenset({"period"}), alias="f")
-    params["id"] = client_id
-    return query(
-        con,
-        f"""
-        select f.period, t.stage_id, t.stage_order, f.touchpoint_id, t.touchpoint_order,
-               f.value::double as rating,
-               (100.0 * (f.value - t.scale_min) / (t.scale_max - t.scale_min))::double as score_100,
-               f.n::bigint as n
-        from mart_client_facts f join dim_touchpoints t using (touchpoint_id)
-        where f.client_id = $id and f.fact = 'touchpoint_rating' and {where}
-        order by f.period, t.stage_order, t.touchpoint_order
-        """,
-        params,
-    )
-
-
-def client_answers(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters) -> pl.DataFrame:
-    """The client's survey answers, newest first: who answered, the 0–10 score, effort, comment."""
-    where, params = filter_sql(filters, frozenset({"period"}))
-    params["id"] = client_id
-    return query(
-        con,
-        f"""
-        select submitted_at::date as submitted_on, period, respondent_role, nps, nps_class, ces, channel, comment
-        from mart_responses where client_id = $id and {where}
-        order by submitted_at desc
-        """,
-        params,
-    )
-
-
-def client_orders(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters) -> pl.DataFrame:
-    """The client's orders, newest first, with promised and actual delivery and the delay."""
-    where, params = filter_sql(filters, frozenset({"period"}))
-    params["id"] = client_id
-    return query(
-        con,
-        f"""
-        select order_id, period, ordered_at::date as ordered_on, promised_at::date as promised_on,
-               delivered_at::date as delivered_on, delay_days, is_delivered, is_on_time, amount::double as amount,
-               product_class
-        from mart_orders where client_id = $id and {where}
-        order by ordered_at desc
-        """,
-        params,
-    )
-
-
-def client_tickets(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters) -> pl.DataFrame:
-    """The client's tickets, newest first, with response and resolution times."""
-    where, params = filter_sql(filters, frozenset({"period"}))
-    params["id"] = client_id
-    return query(
-        con,
-        f"""
-        select ticket_id, period, opened_at, touchpoint_id, category, severity, is_open,
-               first_response_hours, resolution_hours / 24.0 as resolution_days, text
-        from mart_tickets where client_id = $id and {where}
-        order by opened_at desc
-        """,
-        params,
     )

@@ -45,6 +45,9 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("stg_client_service", "table", frozenset({"clients", "orders", "tickets"})),
     ("mart_client_facts", "view", frozenset({"clients", "orders", "tickets", "surveys"})),
     ("mart_client_index", "table", frozenset({"clients", "orders", "tickets", "surveys"})),
+    ("mart_client_list_quarters", "table", frozenset({"clients", "orders", "tickets", "surveys"})),
+    ("mart_client_list", "table", frozenset({"clients", "orders", "tickets", "surveys"})),
+    ("mart_client_cases", "table", frozenset({"follow_ups"})),
     ("mart_response_focus", "view", frozenset({"surveys"})),
     ("mart_feedback", "table", frozenset({"surveys", "clients", "tickets"})),
     # follow_up_cases changes through the app (source "follow_ups") and with survey loads

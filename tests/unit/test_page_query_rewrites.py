@@ -18,6 +18,7 @@ from app.analytics.client_risk import risk_flags
 from app.analytics.movers import latest_and_previous
 from app.analytics.satisfaction_index import latest_with_change
 from app.warehouse import client_queries as cq
+from app.warehouse.client_card_queries import client_ratings
 from app.warehouse.connection import query
 from app.warehouse.filters import Filters, filter_sql
 from app.warehouse.freshness import freshness
@@ -128,7 +129,7 @@ def test_client_ratings_from_facts_equal_the_mean_of_the_answers(demo_con, filte
             period_only = Filters(period_from=filters.period_from, period_to=filters.period_to)
             where, params = filter_sql(period_only, frozenset({"period"}))
             old = query(demo_con, OLD_CLIENT_RATINGS.format(where=where), {**params, "id": client_id})
-            new = cq.client_ratings(demo_con, client_id, period_only)
+            new = client_ratings(demo_con, client_id, period_only)
             assert new.height > 3
             assert_frame_equal(new, old, rel_tol=1e-12)
 

@@ -19,9 +19,12 @@ from app.ui.views.client_card_parts import render_breakdown, render_journey, ren
 from app.ui.views.clients import CLIENT_KEY, CLIENT_PARAM, open_client, reason_text
 from app.warehouse.filters import Filters
 
+PICK_LIMIT = 100  # names the picker sends the browser; the search box reaches every other client
+FIND_KEY = "clients_find"
 
-def _picker(names: dict[str, str]) -> None:
-    back, pick, _ = st.columns([1, 3, 2], vertical_alignment="bottom")
+
+def _picker(client_id: str, name: str, filters: Filters, lang: str) -> None:
+    back, find, pick = st.columns([1, 2, 3], vertical_alignment="bottom")
     back.button(
         t("clients.back"),
         icon=":material/arrow_back:",
@@ -30,16 +33,25 @@ def _picker(names: dict[str, str]) -> None:
         key="clients_back",
         type="tertiary",
     )
+    text = find.text_input(
+        t("clients.search"), key=FIND_KEY, placeholder=t("clients.search_hint"), icon=":material/search:"
+    ).strip()
+    found, total = data.matches(filters, text, PICK_LIMIT)
+    options = {client_id: name, **found}
     with pick:
         url_selectbox(
             t("clients.pick"),
-            list(names),
+            list(options),
             key=CLIENT_KEY,
             param=CLIENT_PARAM,
             default=None,
-            format_func=lambda c: f"{names.get(c, c)} · {c}",
+            format_func=lambda c: f"{options.get(c, c)} · {c}",
             placeholder=t("clients.pick_hint"),
         )
+    if total > len(found):
+        st.caption(t("clients.pick_more", shown=format_number(len(found), 0, lang), n=format_number(total, 0, lang)))
+    elif text and not found:
+        st.caption(t("clients.pick_none", text=escape_markdown(text)))
 
 
 def _subtitle(profile: dict, model: ServiceModel, lang: str) -> str:
@@ -168,15 +180,13 @@ def _index_trend(index: pl.DataFrame) -> None:
 
 
 def render_card(client_id: str, filters: Filters, model: ServiceModel, lang: str, in_list: bool) -> None:
-    names = data.names(filters)
     detail = data.detail(client_id, filters)
     profile_rows = detail["profile"].to_dicts()
     if not profile_rows:
         empty_state(t("clients.unknown_client", client=client_id))
         return
     profile = profile_rows[0]
-    names.setdefault(client_id, profile["name"])
-    _picker(names)
+    _picker(client_id, profile["name"], filters, lang)
     page_header(escape_markdown(profile["name"]), _subtitle(profile, model, lang))
     if not in_list:
         st.caption(t("clients.outside_filters"))

@@ -284,14 +284,15 @@ def _render_list(filters: Filters, model: ServiceModel, lang: str) -> None:
 def render(filters: Filters) -> None:
     model = service_model()
     lang = current_language()
-    listed = data.names(filters)
-    show_url_notices(url_state.seed_single(CLIENT_KEY, CLIENT_PARAM, data.all_client_ids(), None))
+    # only the ids that can matter are checked: the link's and the one on screen, not all 50,000
+    candidates = (*st.query_params.get_all(CLIENT_PARAM), st.session_state.get(CLIENT_KEY) or "")
+    show_url_notices(url_state.seed_single(CLIENT_KEY, CLIENT_PARAM, data.known_ids(candidates), None))
     client_id = st.session_state.get(CLIENT_KEY)
     url_state.publish(CLIENT_PARAM, client_id, default=None)
     if client_id:
         from app.ui.views.client_card import render_card
 
-        render_card(client_id, filters, model, lang, in_list=client_id in listed)
+        render_card(client_id, filters, model, lang, in_list=data.in_filters(client_id, filters))
         return
     summary = filters_summary(model, filters.as_dict(), lang, t("filters.summary_all"))
     page_header(

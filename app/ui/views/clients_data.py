@@ -10,28 +10,34 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from app.analytics.client_risk import risk_flags
+from app.analytics.client_risk import classify_risk, risk_flags
 from app.analytics.movers import latest_and_previous
 from app.analytics.satisfaction_index import latest_with_change, satisfaction_index
 from app.service_model import SatisfactionIndex, ServiceModel
 from app.ui.context import cached_query
-from app.warehouse.client_queries import (
+from app.warehouse.client_card_queries import (
     client_answers,
-    client_facts,
-    client_ids,
-    client_list,
-    client_names,
+    client_importance,
     client_orders,
     client_profile,
     client_ratings,
     client_tickets,
+)
+from app.warehouse.client_list import client_list_rows, list_slots
+from app.warehouse.client_queries import (
+    client_facts,
+    client_in_filters,
+    client_list,
     follow_up_counts,
     index_period_summary,
     index_periods,
+    known_client_ids,
     latest_index_rows,
+    matching_clients,
     nps_rows,
     risk_fact_rows,
 )
+from app.warehouse.connection import table_exists
 from app.warehouse.filters import Filters
 
 
@@ -92,13 +98,60 @@ def _nps_history(nps: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+TABLE_COLUMNS: tuple[str, ...] = (
+    "client_id", "name", "business_unit", "segment", "grade", "status", "region", "revenue", "ltv",
+    "first_order_at", "churned_at", "n_orders", "n_open_tickets",
+    "index_period", "tx_score", "cx_score", "index", "n_factors", "is_partial", "index_change",
+    "nps_history", "nps_latest", "nps_period", "n_answers_range",
+    "n_answers", "n_detractor_answers", "n_late_orders", "n_tickets", "usual_tickets", "reasons", "risk_level",
+    "is_at_risk", "n_open_cases", "n_cases",
+)
+
+
 def client_table(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexConfig) -> pl.DataFrame:
     """Every client under the filters with index and change, NPS history, money, open work and risk.
 
-    Reads only the rows these figures need (each client's newest and previous index, the current
-    quarter's risk facts, the NPS facts): at 50,000 clients all index and fact rows are a million. tests/unit/test_page_query_rewrites.py checks it against the
-    computation over all rows.
+    One pass over mart_client_list (one row per client, its quarters in lists) whatever the quarter
+    range; the risk rules are applied here to the counts it returns. A warehouse built before that
+    mart existed takes the rows path until its next load. tests/unit/test_client_list_mart.py checks
+    it against the computation over all index and fact rows.
     """
+    if not table_exists(con, "mart_client_list"):
+        return client_table_from_rows(con, filters, cfg)
+    periods = index_periods(con, filters)
+    current, previous = latest_and_previous(periods)
+    if current is None:
+        return _unscored(con, filters, cfg)
+    rows = client_list_rows(con, filters, list_slots(con, filters, periods, current, previous))
+    earlier = [p for p in periods if p < current]
+    usual = pl.col("earlier_tickets") / len(earlier) if earlier else pl.lit(None, dtype=pl.Float64)
+    counts = rows.filter(pl.col("is_active")).select(
+        "client_id", "n_answers", "n_detractor_answers", "n_late_orders", "n_tickets",
+        usual.alias("usual_tickets"), "index_change",
+    )
+    risk = classify_risk(counts).drop("index_change")
+    table = (
+        rows.drop(*risk.columns[1:], strict=False)
+        .join(risk, on="client_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("risk_level").fill_null("ok"),
+            pl.col("is_at_risk").fill_null(False),
+            pl.col("reasons").fill_null([]),
+        )
+    )
+    return table.select(*TABLE_COLUMNS, pl.lit(current).alias("current_period"),
+                        pl.lit(previous).alias("previous_period"))
+
+
+def _unscored(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexConfig) -> pl.DataFrame:
+    """The client list before any quarter has a satisfaction index: the clients, no index."""
+    clients = client_list(con, filters, cfg.importance_columns).drop(list(cfg.importance_columns), strict=False)
+    return clients.with_columns(pl.lit(None, dtype=pl.Float64).alias("index"))
+
+
+def client_table_from_rows(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexConfig) -> pl.DataFrame:
+    """client_table from the index and fact rows it needs (each client's newest and previous index, the
+    current quarter's risk facts, the NPS facts): for a warehouse without mart_client_list."""
     clients = client_list(con, filters, cfg.importance_columns)
     periods = index_periods(con, filters)
     current, previous = latest_and_previous(periods)
@@ -137,9 +190,9 @@ def client_card_frames(
     segment filters would hide it from the list.
     """
     period_only = Filters(period_from=filters.period_from, period_to=filters.period_to)
-    clients = client_list(con, Filters(), cfg.importance_columns)  # gaps take the mean of all clients
+    weights, means = client_importance(con, client_id, cfg.importance_columns)  # gaps: the mean of all
     facts = client_facts(con, period_only, client_id, touchpoints=cfg.touchpoints)
-    factors, index = satisfaction_index(facts, clients, cfg.config, cfg.scale_map)
+    factors, index = satisfaction_index(facts, weights, cfg.config, cfg.scale_map, means)
     order = {f.id: i for i, f in enumerate(cfg.config.factors)}
     factors = factors.sort("period", pl.col("factor_id").replace_strict(order, return_dtype=pl.Int64))
     index = index.sort("period")
@@ -163,15 +216,21 @@ def client_detail(
     }
 
 
-def all_client_ids() -> list[str]:
-    return cached_query(client_ids)
+def known_ids(ids: tuple[str, ...]) -> list[str]:
+    """Those of `ids` (a link's client, the one on screen) that are in the client list."""
+    return cached_query(known_client_ids, tuple(sorted({i for i in ids if i})))
 
 
-def names(filters: Filters) -> dict[str, str]:
-    """client_id → name of the clients under the filters, in id order (the card's picker): far
-    cheaper than the full client table when a card is opened by a link."""
-    frame = cached_query(client_names, filters)
-    return dict(zip(frame["client_id"].to_list(), frame["name"].to_list(), strict=True))
+def in_filters(client_id: str, filters: Filters) -> bool:
+    return cached_query(client_in_filters, filters, client_id)
+
+
+def matches(filters: Filters, text: str, limit: int) -> tuple[dict[str, str], int]:
+    """The card's picker: client_id → name of the first `limit` clients under the filters whose name
+    or id contains `text`, in id order, and how many match in all (50,000 names are never sent)."""
+    frame = cached_query(matching_clients, filters, text, limit)
+    total = int(frame["n_matches"][0]) if frame.height else 0
+    return dict(zip(frame["client_id"].to_list(), frame["name"].to_list(), strict=True)), total
 
 
 def table(filters: Filters, model: ServiceModel) -> pl.DataFrame:

@@ -15,7 +15,8 @@ from app.ui.labels import filters_summary
 from app.ui.slides.params import ViewParams, choice, filters_from_params
 from app.ui.slides.protocol import KeyFigure, SlideContent
 from app.ui.views.clients_data import IndexConfig, client_card_frames, client_table, index_summary
-from app.warehouse.client_queries import client_ids, client_profile
+from app.warehouse.client_card_queries import client_profile
+from app.warehouse.client_queries import client_ids
 from app.warehouse.scores import available_periods
 
 
