@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from app.service_model import ServiceModel
-from app.warehouse.connection import query
+from app.warehouse.connection import query, write_transaction
 from app.warehouse.models import rebuild_models
 from app.warehouse.schema import bump_data_version
 from pipelines import demo_story
@@ -157,34 +157,30 @@ def _write(
         orient="row",
         schema_overrides={"old_value": pl.String, "new_value": pl.String, "note": pl.String},
     ).with_row_index("seq")
-    con.execute("begin transaction")
+    con.register("_replayed", rows)
+    con.register("_history", history)
     try:
-        con.register("_replayed", rows)
-        con.register("_history", history)
-        con.execute(
-            """
-            update follow_up_cases c set status = r.status, assignee = r.assignee, closed_at = r.closed_at,
-                   last_note = r.last_note, updated_at = r.updated_at, opened_at = c.received_at
-            from _replayed r where c.case_id = r.case_id
-            """
-        )
-        con.execute("delete from follow_up_events where case_id in (select case_id from _replayed)")
-        con.execute(
-            """
-            insert into follow_up_events
-            select (select coalesce(max(event_id), 0) from follow_up_events)
-                       + row_number() over (order by event_at, case_id, seq), case_id, event_at, $actor, kind,
-                   old_value, new_value, note
-            from _history
-            """,
-            {"actor": ACTOR},
-        )
-        rebuild_models(con, model, changed={"follow_ups"})
-        bump_data_version(con, "demo follow-up history")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        with write_transaction(con):
+            con.execute(
+                """
+                update follow_up_cases c set status = r.status, assignee = r.assignee, closed_at = r.closed_at,
+                       last_note = r.last_note, updated_at = r.updated_at, opened_at = c.received_at
+                from _replayed r where c.case_id = r.case_id
+                """
+            )
+            con.execute("delete from follow_up_events where case_id in (select case_id from _replayed)")
+            con.execute(
+                """
+                insert into follow_up_events
+                select (select coalesce(max(event_id), 0) from follow_up_events)
+                           + row_number() over (order by event_at, case_id, seq), case_id, event_at, $actor, kind,
+                       old_value, new_value, note
+                from _history
+                """,
+                {"actor": ACTOR},
+            )
+            rebuild_models(con, model, changed={"follow_ups"})
+            bump_data_version(con, "demo follow-up history")
     finally:
         con.unregister("_replayed")
         con.unregister("_history")

@@ -20,6 +20,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from app.warehouse.connection import write_transaction
+
 # driver_models' columns; status is ok, too_small, or training (a segment whose model a
 # background run is still fitting, see pipelines/drivers_staged.py).
 MODEL_SCHEMA = {
@@ -131,11 +133,9 @@ def write_results(
     and False is returned when another run was stored since: a newer training is never overwritten
     by an older, slower one.
     """
-    con.execute("begin transaction")
-    try:
+    with write_transaction(con):
         if expected_runs is not None and newest_runs(con, targets) != expected_runs:
-            con.execute("rollback")
-            return False
+            return False  # nothing written: the empty transaction commits
         for table in TABLES:
             frame = frames[table]
             _ensure_table(con, table, frame)
@@ -148,8 +148,4 @@ def write_results(
             finally:
                 con.unregister("_driver_frame")
         con.execute(IMPORTANCE_VIEW)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return True

@@ -16,6 +16,7 @@ from datetime import date
 import duckdb
 
 from app.service_model import ServiceModel
+from app.warehouse.connection import write_transaction
 from app.warehouse.follow_up_queries import last_kpi_refresh
 from app.warehouse.models import rebuild_models
 from app.warehouse.schema import bump_data_version
@@ -108,30 +109,20 @@ def update_cases(
 ) -> int:
     """Apply one change to each case; returns the number of recorded events (0 = nothing changed)."""
     _validate(change, model)
-    con.execute("begin transaction")
-    try:
+    with write_transaction(con):
         recorded = sum(_apply_one(con, int(case_id), change, actor) for case_id in dict.fromkeys(case_ids))
         if recorded:
             rebuild_models(con, model, changed={"follow_ups"})
             label = f"case {case_ids[0]}" if len(case_ids) == 1 else f"{len(case_ids)} cases"
             bump_data_version(con, f"follow-up {label} updated")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return recorded
 
 
 def refresh_follow_up_kpis(con: duckdb.DuckDBPyConnection, model: ServiceModel, reason: str) -> None:
     """Recompute the follow-up KPIs (overdue moves with the calendar) and publish a data version."""
-    con.execute("begin transaction")
-    try:
+    with write_transaction(con):
         rebuild_models(con, model, changed={"follow_ups"})
         bump_data_version(con, reason)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def refresh_reason(day: date) -> str:

@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from app.service_model import ServiceModel
-from app.warehouse.connection import fetch_scalar, query
+from app.warehouse.connection import fetch_scalar, query, write_transaction
 from app.warehouse.models import SurveyBatchChange, rebuild_models
 from app.warehouse.schema import bump_data_version, ensure_schema
 from pipelines.archive import archive_bytes
@@ -169,31 +169,29 @@ def write_batch(con: duckdb.DuckDBPyConnection, model: ServiceModel, validation:
     key = warehouse_key(con) if needs_key(model, validation.source) else None
     to_archive = archive_bytes(con, model, validation, data, key)  # sha stays that of `data`
     archived: Path | None = None
-    con.execute("begin transaction")
     try:
-        batch_id = int(fetch_scalar(con, "select coalesce(max(batch_id), 0) + 1 from batches"))
-        archived = _archive(archive_dir, batch_id, sha, validation.file_name, to_archive)
-        if key is not None:
-            record_key(con, key)
-        con.execute(
-            "insert into batches values (?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, 'loaded', null)",
-            [batch_id, validation.source, validation.file_name, sha, validation.rows_in, good.height,
-             validation.rows_in - good.height, str(archived) if archived else None],
-        )
-        progress(0.55, f"Writing {good.height:,} rows")
-        con.register("_incoming", good)
-        try:
-            con.execute(_insert_sql(model, validation.source, columns, key), {"batch_id": batch_id})
-        finally:
-            con.unregister("_incoming")
-        progress(0.75, "Rebuilding the marts")
-        change = SurveyBatchChange(batch_id, "append") if validation.source == "surveys" else None
-        rebuild_models(con, model, changed={validation.source}, survey_change=change)
-        after_rebuild(con, model, {validation.source}, change)  # detractor answers open follow-up cases
-        bump_data_version(con, f"load batch {batch_id}")
-        con.execute("commit")
+        with write_transaction(con):
+            batch_id = int(fetch_scalar(con, "select coalesce(max(batch_id), 0) + 1 from batches"))
+            archived = _archive(archive_dir, batch_id, sha, validation.file_name, to_archive)
+            if key is not None:
+                record_key(con, key)
+            con.execute(
+                "insert into batches values (?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, 'loaded', null)",
+                [batch_id, validation.source, validation.file_name, sha, validation.rows_in, good.height,
+                 validation.rows_in - good.height, str(archived) if archived else None],
+            )
+            progress(0.55, f"Writing {good.height:,} rows")
+            con.register("_incoming", good)
+            try:
+                con.execute(_insert_sql(model, validation.source, columns, key), {"batch_id": batch_id})
+            finally:
+                con.unregister("_incoming")
+            progress(0.75, "Rebuilding the marts")
+            change = SurveyBatchChange(batch_id, "append") if validation.source == "surveys" else None
+            rebuild_models(con, model, changed={validation.source}, survey_change=change)
+            after_rebuild(con, model, {validation.source}, change)  # detractor answers open follow-up cases
+            bump_data_version(con, f"load batch {batch_id}")
     except BaseException:
-        con.execute("rollback")
         if archived is not None:
             archived.unlink(missing_ok=True)
         raise
@@ -256,8 +254,7 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, model: ServiceModel, batch_id
     if status != "loaded":
         raise LookupError(f"batch {batch_id} ({file_name}) is already rolled back")
     table = source_spec(source, model).table
-    con.execute("begin transaction")
-    try:
+    with write_transaction(con):
         removed = fetch_scalar(con, f"select count(*) from {table} where batch_id = ?", [batch_id])
         con.execute(f"delete from {table} where batch_id = ?", [batch_id])
         con.execute(
@@ -268,24 +265,15 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, model: ServiceModel, batch_id
         rebuild_models(con, model, changed={source}, survey_change=change)
         after_rebuild(con, model, {source}, change)  # withdraws the untouched cases of removed answers
         bump_data_version(con, f"rollback batch {batch_id}")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return f"batch {batch_id} ({file_name}, {source}) rolled back: {removed:,} rows removed"
 
 
 def rebuild(con: duckdb.DuckDBPyConnection, model: ServiceModel) -> None:
     ensure_schema(con, model)
-    con.execute("begin transaction")
-    try:
+    with write_transaction(con):
         rebuild_models(con, model)
         after_rebuild(con, model, None)
         bump_data_version(con, "rebuild")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def list_batches(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 
 from app.service_model import ServiceModel
-from app.warehouse.connection import fetch_scalar, query
+from app.warehouse.connection import fetch_scalar, query, write_transaction
 from app.warehouse.schema import data_version
 from app.warehouse.voc_queries import corpus_key
 
@@ -85,8 +85,7 @@ def _write_run(
     topics = result.topics.with_columns(
         pl.Series("label_signature", match_labels(result.topics, labelled), dtype=pl.String)
     )
-    con.execute("begin transaction")
-    try:
+    with write_transaction(con):
         run_id = int(fetch_scalar(con, "select coalesce(max(run_id), 0) + 1 from topic_runs"))
         for table in DETAIL_TABLES:
             con.execute(f"delete from {table}")
@@ -126,10 +125,6 @@ def _write_run(
                 round(seconds, 3),
             ],
         )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return run_id
 
 

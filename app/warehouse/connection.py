@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -39,6 +42,27 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     # this process, and a differing config would refuse them.
     con.execute("set memory_limit = ?", [os.environ.get("CXLENS_DUCKDB_MEMORY") or DEFAULT_DUCKDB_MEMORY])
     return con
+
+
+_WRITE_LOCK = threading.RLock()
+
+
+@contextmanager
+def write_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction that commits or rolls back whole — and one at a time in this process.
+
+    The app's writers share one process (a Data-page load, the midnight KPI refresh, background driver
+    training, case updates): DuckDB lets their transactions run side by side and fails the later
+    commit when both touched the same rows (a load and the KPI refresh both rewrite mart_kpi_values).
+    Waiting a few seconds for the other writer is better than a failed load."""
+    with _WRITE_LOCK:
+        con.execute("begin transaction")
+        try:
+            yield con
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
 
 
 def fetch_scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
