@@ -152,17 +152,8 @@ def test_locked_warehouse_gives_a_clear_message(demo_env):
         holder.wait(timeout=10)
 
 
-def test_first_start_on_an_empty_warehouse_loads_the_demo(tmp_path, monkeypatch):
-    monkeypatch.setenv("CXLENS_DB", str(tmp_path / "warehouse.duckdb"))
-    monkeypatch.setenv("CXLENS_GROUND_TRUTH", str(tmp_path / "ground_truth.json"))
-    monkeypatch.setenv("CXLENS_ARCHIVE", str(tmp_path / "archive"))
-    at = run_app(timeout=240)  # generates and loads the whole demo company inside the first run
-    assert not at.exception, [e.message for e in at.exception]
-    assert at.metric and at.metric[0].label == "NPS"
-    assert (tmp_path / "ground_truth.json").exists()
-    from app.ui import driver_background  # its key-driver models train in the background: stop them
-
-    driver_background.stop(str(tmp_path / "warehouse.duckdb"))
+# The first start on an empty warehouse (the demo company loaded inside the first run, its ground truth
+# written) is tested once, with the background training, in test_first_start.py.
 
 
 def test_a_change_to_the_warehouse_shows_at_once(demo_env, model):
