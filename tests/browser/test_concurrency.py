@@ -12,13 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 import duckdb
@@ -26,8 +22,9 @@ import pytest
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, async_playwright, expect
 
-from app.ui.pages import PROJECT_ROOT
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _healthy, _start_server
+from app.warehouse.connection import connect
+from pipelines.load import load_file
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, start_app
 from tests.browser.helpers import EXCEPTION, IDLE
 from tests.processes import stop
 from tests.upload_files import demo_client_ids, latest_quarter_day, survey_csv
@@ -40,43 +37,21 @@ TILE_N = re.compile(r"n = ([\d,]+)")
 
 
 @pytest.fixture
-def busy_app(demo_dir: Path, tmp_path: Path):
-    """A private app whose warehouse already holds batch B (loaded by the CLI before the start)."""
+def busy_app(demo_dir: Path, tmp_path: Path, model):
+    """A private app whose warehouse already holds batch B (loaded through the pipeline before the start)."""
     folder = tmp_path / "app"
     shutil.copytree(demo_dir, folder)
     ids, day = demo_client_ids(folder / "warehouse.duckdb"), latest_quarter_day(folder / "warehouse.duckdb")
     (tmp_path / "concurrency_b.csv").write_bytes(survey_csv(ids, ROWS_B, day, "CONC-B"))
-    env = {
-        **os.environ,
-        "CXLENS_DB": str(folder / "warehouse.duckdb"),
-        "CXLENS_ARCHIVE": str(folder / "archive"),
-    }
-    loaded = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipelines",
-            "load",
-            "surveys",
-            str(tmp_path / "concurrency_b.csv"),
-            "--quiet",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
-    process, url = _start_server(folder, folder / "streamlit.log")
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and process.poll() is None and not _healthy(url):
-        time.sleep(0.3)
-    assert _healthy(url), (folder / "streamlit.log").read_text()[-2000:]
+    con = connect(folder / "warehouse.duckdb")
+    try:
+        loaded = load_file(con, model, "surveys", tmp_path / "concurrency_b.csv", archive_dir=folder / "archive")
+    finally:
+        con.close()  # the app's process must be the file's only holder
+    assert loaded.ok, loaded.message
+    process, url = start_app(folder, "the concurrency app")
     yield url, folder, survey_csv(ids, ROWS_A, day, "CONC-A"), lambda: stop(process)
     stop(process)
-
-
 
 
 async def settle(page: Page, expected: str | None = None) -> None:

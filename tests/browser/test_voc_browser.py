@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -15,8 +14,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app.warehouse.connection import connect
 from pipelines.load import load_file
-from tests.browser.conftest import START_TIMEOUT_S, _healthy, _start_server
+from tests.browser.conftest import start_app
 from tests.browser.helpers import assert_no_exception, open_page, wait_for_app
+from tests.processes import stop
 from tests.voc_helpers import SCRIPT_COMMENT, demo_client, write_survey_batch
 
 RESPONSE_ID = "VOC-BR1"
@@ -31,26 +31,13 @@ class AppServer:
         self.url = ""
 
     def start(self) -> str:
-        for _attempt in range(3):
-            self.process, self.url = _start_server(self.folder, self.folder / "streamlit.log")
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while time.monotonic() < deadline and self.process.poll() is None and not _healthy(self.url):
-                time.sleep(0.3)
-            if self.process.poll() is None and _healthy(self.url):
-                return self.url
-            self.stop()
-        pytest.fail(f"streamlit did not start:\n{(self.folder / 'streamlit.log').read_text()[-3000:]}")
+        self.process, self.url = start_app(self.folder, "the voice-of-customer app")
+        return self.url
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
+        if self.process is not None:
+            stop(self.process)
+            self.process = None
 
 
 @pytest.fixture(scope="module")
