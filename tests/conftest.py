@@ -14,6 +14,7 @@ from app.settings import DATA_DIR
 from app.warehouse.connection import connect
 
 SERVICE_MODEL_PATH = DATA_DIR / "service_model.yaml"
+TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +63,36 @@ def demo_env(demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("CXLENS_GROUND_TRUTH", str(folder / "ground_truth.json"))
     monkeypatch.setenv("CXLENS_ARCHIVE", str(folder / "archive"))
     return folder
+
+
+@pytest.fixture(scope="session")
+def clients_warehouse(tmp_path_factory: pytest.TempPathFactory, model: ServiceModel) -> Path:
+    """A closed warehouse file with the schema and tests/data/clients_small.csv (C1–C3, batch 1), built
+    once: the first load into an empty warehouse creates every mart (~1 s), a copy takes milliseconds.
+    Copy it with `clients_con` or `copy_warehouse`; never open it for writing."""
+    from app.warehouse.schema import ensure_schema
+    from pipelines.load import load_file
+
+    folder = tmp_path_factory.mktemp("clients_small")
+    con = connect(folder / "warehouse.duckdb")
+    try:
+        ensure_schema(con, model)
+        result = load_file(con, model, "clients", TEST_DATA / "clients_small.csv", archive_dir=folder / "archive")
+        assert result.status == "loaded", result.message
+    finally:
+        con.close()
+    return folder / "warehouse.duckdb"
+
+
+@pytest.fixture
+def clients_con(clients_warehouse: Path, tmp_path: Path):
+    """A connection to a private copy of `clients_warehouse` at tmp_path/warehouse.duckdb."""
+    from pipelines.personal_data import copy_warehouse
+
+    copy_warehouse(clients_warehouse, tmp_path / "warehouse.duckdb")
+    con = connect(tmp_path / "warehouse.duckdb")
+    yield con
+    con.close()
 
 
 @pytest.fixture

@@ -42,10 +42,10 @@ def load(con, model, path: Path, folder: Path):
     return result
 
 
-def test_csv_archive_is_masked_like_the_warehouse_and_keeps_the_rest(tmp_path, model):
+def test_csv_archive_is_masked_like_the_warehouse_and_keeps_the_rest(tmp_path, model, clients_warehouse):
     source = tmp_path / "surveys.csv"
     source.write_text(HEADER + "\n" + "\n".join(",".join(r) for r in ROWS) + "\n", encoding="utf-8")
-    con = new_warehouse(tmp_path / "w", model)
+    con = new_warehouse(tmp_path / "w", clients_warehouse)
     load(con, model, source, tmp_path)
     path, batch = archived(con)
     data = path.read_bytes()
@@ -63,12 +63,12 @@ def test_csv_archive_is_masked_like_the_warehouse_and_keeps_the_rest(tmp_path, m
     con.close()
 
 
-def test_cp1251_semicolon_file_with_russian_headers_is_archived_masked_with_its_separator(tmp_path, model):
+def test_cp1251_semicolon_file_with_russian_headers_is_archived_masked_with_its_separator(tmp_path, model, clients_warehouse):
     header = "ID ответа;Клиент;Роль;Дата;Оценка;ФИО;Эл. почта;Телефон"
     lines = [header, f"R1;C1;decision_maker;20.03.2025 10:00;9;Иван Петров;{EMAIL};+7 912 345-67-89"]
     source = tmp_path / "опрос.csv"
     source.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1251"))
-    con = new_warehouse(tmp_path / "w", model)
+    con = new_warehouse(tmp_path / "w", clients_warehouse)
     load(con, model, source, tmp_path)
     path, _ = archived(con)
     data = path.read_bytes()
@@ -90,10 +90,10 @@ def _xlsx(rows: list[list[str]]) -> bytes:
     return buffer.getvalue()
 
 
-def test_xlsx_archive_is_a_workbook_with_masked_personal_columns(tmp_path, model):
+def test_xlsx_archive_is_a_workbook_with_masked_personal_columns(tmp_path, model, clients_warehouse):
     source = tmp_path / "surveys.xlsx"
     source.write_bytes(_xlsx(ROWS))
-    con = new_warehouse(tmp_path / "w", model)
+    con = new_warehouse(tmp_path / "w", clients_warehouse)
     load(con, model, source, tmp_path)
     path, _ = archived(con)
     data = path.read_bytes()
@@ -108,17 +108,17 @@ def test_xlsx_archive_is_a_workbook_with_masked_personal_columns(tmp_path, model
     con.close()
 
 
-def test_archive_original_setting_keeps_the_upload_byte_for_byte(tmp_path, model):
+def test_archive_original_setting_keeps_the_upload_byte_for_byte(tmp_path, model, clients_warehouse):
     keep_original = with_policies(model, archive="original")
-    con = new_warehouse(tmp_path / "w", keep_original)
+    con = new_warehouse(tmp_path / "w", clients_warehouse)
     load(con, keep_original, DATA / "surveys_small.csv", tmp_path)
     assert archived(con)[0].read_bytes() == (DATA / "surveys_small.csv").read_bytes()
     con.close()
 
 
-def test_nothing_to_mask_keeps_the_upload_byte_for_byte(tmp_path, model):
+def test_nothing_to_mask_keeps_the_upload_byte_for_byte(tmp_path, model, clients_warehouse):
     keep_all = with_policies(model, respondent_name="keep", email="keep", phone="keep")
-    con = new_warehouse(tmp_path / "w", keep_all)
+    con = new_warehouse(tmp_path / "w", clients_warehouse)
     load(con, keep_all, DATA / "surveys_small.csv", tmp_path)
     assert archived(con)[0].read_bytes() == (DATA / "surveys_small.csv").read_bytes()
     clients = list_batches(con).filter(source="clients").row(0, named=True)
@@ -126,9 +126,9 @@ def test_nothing_to_mask_keeps_the_upload_byte_for_byte(tmp_path, model):
     con.close()
 
 
-def test_drop_policy_empties_the_column_in_the_archive(tmp_path, model):
+def test_drop_policy_empties_the_column_in_the_archive(tmp_path, model, clients_warehouse):
     dropping = with_policies(model, respondent_name="drop", email="drop", phone="drop")
-    con = new_warehouse(tmp_path / "w", dropping)
+    con = new_warehouse(tmp_path / "w", clients_warehouse)
     load(con, dropping, DATA / "surveys_small.csv", tmp_path)
     copy = read_table(archived(con)[0].read_bytes(), "copy.csv")
     assert copy.frame.select("respondent_name", "email", "phone").null_count().row(0) == (4, 4, 4)

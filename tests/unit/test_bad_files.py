@@ -41,9 +41,8 @@ def test_corpus_is_fully_covered():
 
 
 @pytest.fixture
-def con_with_clients(empty_con, model, tmp_path):
-    assert load_file(empty_con, model, "clients", DATA / "clients_small.csv", archive_dir=tmp_path / "a").ok
-    return empty_con
+def con_with_clients(clients_con):
+    return clients_con  # tests/data/clients_small.csv loaded (a copy of a warehouse built once)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

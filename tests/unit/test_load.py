@@ -26,10 +26,8 @@ def content_fingerprint(con) -> dict[str, str]:
 
 
 @pytest.fixture
-def loaded(empty_con, model, tmp_path):
-    result = load_file(empty_con, model, "clients", DATA / "clients_small.csv", archive_dir=tmp_path / "archive")
-    assert result.status == "loaded", result.message
-    return empty_con
+def loaded(clients_con):
+    return clients_con  # tests/data/clients_small.csv loaded as batch 1 (a copy of a warehouse built once)
 
 
 def test_clients_then_surveys_fill_raw_tables_and_marts(loaded, model, tmp_path):

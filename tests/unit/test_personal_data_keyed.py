@@ -13,9 +13,8 @@ import pytest
 
 from app.service_model import ServiceModel
 from app.warehouse.connection import connect
-from app.warehouse.schema import ensure_schema
 from pipelines.load import load_file
-from pipelines.personal_data import HASH_PREFIX, KEY_SUFFIX, warehouse_key
+from pipelines.personal_data import HASH_PREFIX, KEY_SUFFIX, copy_warehouse, warehouse_key
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 EMAIL = "ivan.petrov@alfa.ru"
@@ -34,12 +33,12 @@ def survey_file(folder: Path, name: str, response_id: str, email: str) -> Path:
     return path
 
 
-def new_warehouse(folder: Path, model: ServiceModel):
+def new_warehouse(folder: Path, clients_warehouse: Path):
+    """A warehouse of its own in `folder` holding tests/data/clients_small.csv (a copy of conftest's
+    `clients_warehouse`: no survey loaded, so no personal-data key yet)."""
     folder.mkdir(parents=True, exist_ok=True)
-    con = connect(folder / "warehouse.duckdb")
-    ensure_schema(con, model)
-    assert load_file(con, model, "clients", DATA / "clients_small.csv", archive_dir=folder / "archive").ok
-    return con
+    copy_warehouse(clients_warehouse, folder / "warehouse.duckdb")
+    return connect(folder / "warehouse.duckdb")
 
 
 def stored_email(con, response_id: str) -> str:
@@ -63,8 +62,8 @@ def test_duckdb_expression_is_hmac_sha256(empty_con):
     assert got[0] != HASH_PREFIX + hashlib.sha256(EMAIL.encode()).hexdigest()[:16]  # not the unkeyed hash
 
 
-def test_same_email_in_two_batches_of_one_warehouse_hashes_the_same(tmp_path, model):
-    con = new_warehouse(tmp_path / "w", model)
+def test_same_email_in_two_batches_of_one_warehouse_hashes_the_same(tmp_path, model, clients_warehouse):
+    con = new_warehouse(tmp_path / "w", clients_warehouse)
     first = load_file(con, model, "surveys", survey_file(tmp_path, "a.csv", "S1", EMAIL), archive_dir=tmp_path / "a")
     second = load_file(con, model, "surveys", survey_file(tmp_path, "b.csv", "S2", " Ivan.Petrov@ALFA.ru"),
                        archive_dir=tmp_path / "a")
@@ -76,10 +75,10 @@ def test_same_email_in_two_batches_of_one_warehouse_hashes_the_same(tmp_path, mo
     con.close()
 
 
-def test_two_warehouses_hash_the_same_email_differently(tmp_path, model):
+def test_two_warehouses_hash_the_same_email_differently(tmp_path, model, clients_warehouse):
     hashes, keys = [], []
     for name in ("one", "two"):
-        con = new_warehouse(tmp_path / name, model)
+        con = new_warehouse(tmp_path / name, clients_warehouse)
         assert load_file(con, model, "surveys", survey_file(tmp_path, f"{name}.csv", "S1", EMAIL),
                          archive_dir=tmp_path / name / "archive").ok
         hashes.append(stored_email(con, "S1"))
@@ -88,8 +87,8 @@ def test_two_warehouses_hash_the_same_email_differently(tmp_path, model):
     assert hashes[0] != hashes[1] and keys[0] != keys[1]
 
 
-def test_key_file_sits_beside_the_warehouse_readable_by_its_owner_only(tmp_path, model):
-    con = new_warehouse(tmp_path / "w", model)
+def test_key_file_sits_beside_the_warehouse_readable_by_its_owner_only(tmp_path, model, clients_warehouse):
+    con = new_warehouse(tmp_path / "w", clients_warehouse)
     assert not list((tmp_path / "w").glob(f"*{KEY_SUFFIX}"))  # nothing hashed yet: no key
     assert load_file(con, model, "surveys", DATA / "surveys_small.csv", archive_dir=tmp_path / "a").ok
     path = tmp_path / "w" / f"warehouse.duckdb{KEY_SUFFIX}"
@@ -103,9 +102,9 @@ def _warehouse_bytes(folder: Path) -> bytes:
 
 
 @pytest.mark.parametrize("policy", ["hash", "mask", "drop"])
-def test_plain_email_appears_nowhere_in_the_warehouse_file(tmp_path, model, policy):
+def test_plain_email_appears_nowhere_in_the_warehouse_file(tmp_path, model, policy, clients_warehouse):
     hashed = with_policies(model, email=policy)
-    con = new_warehouse(tmp_path / "w", hashed)
+    con = new_warehouse(tmp_path / "w", clients_warehouse)
     assert load_file(con, hashed, "surveys", DATA / "surveys_small.csv", archive_dir=tmp_path / "a").ok
     secret = warehouse_key(con).secret if policy == "hash" else None
     con.execute("checkpoint")
@@ -117,18 +116,18 @@ def test_plain_email_appears_nowhere_in_the_warehouse_file(tmp_path, model, poli
         assert secret not in stored and secret.hex().encode() not in stored  # the key is not in the file
 
 
-def test_control_a_kept_email_is_found_in_the_warehouse_file(tmp_path, model):
+def test_control_a_kept_email_is_found_in_the_warehouse_file(tmp_path, model, clients_warehouse):
     """The search above can fail: with `keep`, the same bytes scan finds the address."""
     keeping = with_policies(model, email="keep")
-    con = new_warehouse(tmp_path / "w", keeping)
+    con = new_warehouse(tmp_path / "w", clients_warehouse)
     assert load_file(con, keeping, "surveys", DATA / "surveys_small.csv", archive_dir=tmp_path / "a").ok
     con.execute("checkpoint")
     con.close()
     assert EMAIL.encode() in _warehouse_bytes(tmp_path / "w")
 
 
-def test_a_different_key_file_is_refused_and_nothing_is_loaded(tmp_path, model):
-    con = new_warehouse(tmp_path / "w", model)
+def test_a_different_key_file_is_refused_and_nothing_is_loaded(tmp_path, model, clients_warehouse):
+    con = new_warehouse(tmp_path / "w", clients_warehouse)
     assert load_file(con, model, "surveys", survey_file(tmp_path, "a.csv", "S1", EMAIL), archive_dir=tmp_path / "a").ok
     key_file = warehouse_key(con).path
     key_file.write_text("00" * 32 + "\n")
