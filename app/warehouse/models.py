@@ -51,6 +51,7 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_response_focus", "view", frozenset({"surveys"})),
     ("mart_feedback", "table", frozenset({"surveys", "clients", "tickets"})),
     # follow_up_cases changes through the app (source "follow_ups") and with survey loads
+    ("stg_follow_up_cases", "view", frozenset({"surveys", "follow_ups"})),
     ("mart_follow_ups", "view", frozenset({"surveys", "clients", "follow_ups"})),
 )
 MART_SOURCES: dict[str, frozenset[str]] = {name: sources for name, _, sources in MODELS}

@@ -195,12 +195,18 @@ def test_index_summary_in_sql_equals_the_polars_summary(demo_con, filter_sets):
 def test_follow_up_view_with_the_role_kept_on_the_case_equals_the_one_over_mart_responses(demo_con, model):
     from app.warehouse.models import render_model_sql
 
-    sql = render_model_sql("mart_follow_ups", model)
-    kept = "case when c.status <> 'withdrawn' and c.answer_removed_at is null then c.respondent_role end"
-    keys = "left join mart_clients k using (client_id)"
-    assert kept in sql and keys in sql
-    joined = "left join stg_clients k using (client_id)\nleft join mart_responses r using (response_id)"
-    old = query(demo_con, sql.replace(kept, "r.respondent_role").replace(keys, joined) + " order by case_id")
+    sql = render_model_sql("stg_follow_up_cases", model)  # mart_follow_ups = these + the client's keys
+    changes = {  # back to the view that joined the answers for the role and stg_clients for the keys
+        "case when c.status <> 'withdrawn' and c.answer_removed_at is null then c.respondent_role end": "r.respondent_role",
+        "    c.client_name,\n": "    coalesce(k.name, c.client_name) as client_name, k.business_unit, k.segment,\n",
+        "    c.grade,\n": "    c.grade, k.status,\n",
+        "from follow_up_cases c\n": "from follow_up_cases c\nleft join stg_clients k using (client_id)\n"
+                                    "left join mart_responses r using (response_id)\n",
+    }
+    for new_text, old_text in changes.items():
+        assert new_text in sql
+        sql = sql.replace(new_text, old_text)
+    old = query(demo_con, sql + " order by case_id")
     new = query(demo_con, "select * from mart_follow_ups order by case_id")
     assert new.height > 100 and new["respondent_role"].null_count() < new.height
     assert_frame_equal(new, old)
