@@ -98,6 +98,7 @@ def _nps_history(nps: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+RISK_COUNTS = ("client_id", "n_answers", "n_detractor_answers", "n_late_orders", "n_tickets")
 TABLE_COLUMNS: tuple[str, ...] = (
     "client_id", "name", "business_unit", "segment", "grade", "status", "region", "revenue", "ltv",
     "first_order_at", "churned_at", "n_orders", "n_open_tickets",
@@ -125,19 +126,13 @@ def client_table(con: duckdb.DuckDBPyConnection, filters: Filters, cfg: IndexCon
     rows = client_list_rows(con, filters, list_slots(con, filters, periods, current, previous))
     earlier = [p for p in periods if p < current]
     usual = pl.col("earlier_tickets") / len(earlier) if earlier else pl.lit(None, dtype=pl.Float64)
-    counts = rows.filter(pl.col("is_active")).select(
-        "client_id", "n_answers", "n_detractor_answers", "n_late_orders", "n_tickets",
-        usual.alias("usual_tickets"), "index_change",
-    )
-    risk = classify_risk(counts).drop("index_change")
-    table = (
-        rows.drop(*risk.columns[1:], strict=False)
-        .join(risk, on="client_id", how="left", maintain_order="left")
-        .with_columns(
-            pl.col("risk_level").fill_null("ok"),
-            pl.col("is_at_risk").fill_null(False),
-            pl.col("reasons").fill_null([]),
-        )
+    # The rules run on every row, in the rows' order (no join: 0.1 s at 500,000 clients); a client
+    # without activity this quarter has all counts 0 and no change, so no reason and "ok", and its
+    # counts are shown empty, as risk_flags leaves them.
+    risk = classify_risk(rows.select(*RISK_COUNTS, usual.alias("usual_tickets"), "index_change"))
+    active = pl.col("is_active")
+    table = pl.concat([rows.drop(*RISK_COUNTS), risk.drop("index_change")], how="horizontal").with_columns(
+        *(pl.when(active).then(pl.col(c)) for c in (*RISK_COUNTS[1:], "usual_tickets"))
     )
     return table.select(*TABLE_COLUMNS, pl.lit(current).alias("current_period"),
                         pl.lit(previous).alias("previous_period"))
