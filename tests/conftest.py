@@ -65,6 +65,20 @@ def demo_env(demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     return folder
 
 
+@pytest.fixture(scope="module")
+def module_demo_env(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Like `demo_env`, but one copy for all tests of a module that only READ the warehouse: the app's
+    caches (keyed by warehouse path and data version) stay warm between them, where a copy per test
+    starts every AppTest cold (about twice as slow). Tests that write use `demo_env`."""
+    folder = tmp_path_factory.mktemp("module_demo")
+    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CXLENS_DB", str(folder / "warehouse.duckdb"))
+        patch.setenv("CXLENS_GROUND_TRUTH", str(folder / "ground_truth.json"))
+        patch.setenv("CXLENS_ARCHIVE", str(folder / "archive"))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def clients_warehouse(tmp_path_factory: pytest.TempPathFactory, model: ServiceModel) -> Path:
     """A closed warehouse file with the schema and tests/data/clients_small.csv (C1–C3, batch 1), built

@@ -17,8 +17,9 @@ BUILT = [p for p in PAGES if p.path.exists()]
 
 
 @pytest.fixture
-def users_file(demo_env, monkeypatch):
-    path = demo_env / "users.yaml"
+def users_file(module_demo_env, tmp_path, monkeypatch):
+    """A users file of the test's own; the warehouse is the module's demo copy (no test here writes it)."""
+    path = tmp_path / "users.yaml"
     for name, role in ROLES.items():
         set_user(path, name, role, PASSWORDS[name], rounds=4)
     monkeypatch.setenv("CXLENS_USERS", str(path))
@@ -26,8 +27,8 @@ def users_file(demo_env, monkeypatch):
 
 
 @pytest.fixture
-def no_users(demo_env, monkeypatch):
-    monkeypatch.setenv("CXLENS_USERS", str(demo_env / "absent.yaml"))
+def no_users(module_demo_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("CXLENS_USERS", str(tmp_path / "absent.yaml"))
 
 
 def start() -> AppTest:

@@ -72,7 +72,7 @@ def small_env(small_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     return folder
 
 
-def test_the_answer_names_the_planted_drivers_with_quality_and_tabs(demo_env, model, ground_truth):
+def test_the_answer_names_the_planted_drivers_with_quality_and_tabs(module_demo_env, model, ground_truth):
     at = run_page()
     assert at.title[0].value == "Key drivers of NPS"
     top = [model.touchpoint(t).label.en for t in ground_truth["driver_ranking"][:3]]
@@ -92,7 +92,7 @@ def test_the_answer_names_the_planted_drivers_with_quality_and_tabs(demo_env, mo
     assert not at.warning  # fresh, strong, large enough
 
 
-def test_segment_comes_from_the_url_and_follows_the_sidebar(demo_env):
+def test_segment_comes_from_the_url_and_follows_the_sidebar(module_demo_env):
     at = run_page({"seg": ENERGY_DM})
     assert at.selectbox(key="drivers_segment").value == ENERGY_DM
     assert "What moves NPS for Energy · Decision maker" in markdown(at)
@@ -101,17 +101,15 @@ def test_segment_comes_from_the_url_and_follows_the_sidebar(demo_env):
     assert at.query_params["seg"] == "business_unit=machinery"
 
 
-def test_an_unknown_segment_in_the_url_falls_back_with_a_notice(demo_env):
+def test_an_unknown_segment_in_the_url_falls_back_with_a_notice(module_demo_env):
     at = run_page({"seg": "business_unit=atlantis"})
     assert at.selectbox(key="drivers_segment").value == "all"
     assert any("atlantis" in w.value and "not known here" in w.value for w in at.warning)
 
 
-def test_waterfall_and_what_if_read_their_choices_from_the_url(demo_env):
-    con = duckdb.connect(str(demo_env / "warehouse.duckdb"), read_only=True)
-    run_id = int(queries.driver_runs(con)["run_id"][0])
-    response = queries.sample_rows(con, "score|all", run_id)["response_id"][5]
-    con.close()
+def test_waterfall_and_what_if_read_their_choices_from_the_url(module_demo_env, demo_con):
+    run_id = int(queries.driver_runs(demo_con)["run_id"][0])  # the module's copy is the app's to hold
+    response = queries.sample_rows(demo_con, "score|all", run_id)["response_id"][5]
     at = run_page({"resp": response, "wi": "rating_delivery", "step": "-1"})
     assert at.selectbox(key="drivers_wf_answer").value == response
     assert any(m.value.startswith(f"**{response}** from") for m in at.markdown)
@@ -122,7 +120,7 @@ def test_waterfall_and_what_if_read_their_choices_from_the_url(demo_env):
     assert not at.exception and at.selectbox(key="drivers_wf_client").value
 
 
-def test_two_segments_side_by_side_pick_a_comparable_segment(demo_env):
+def test_two_segments_side_by_side_pick_a_comparable_segment(module_demo_env):
     at = run_page({"seg": "business_unit=energy"})
     assert at.selectbox(key="drivers_compare").value == "business_unit=machinery"
     at.selectbox(key="drivers_compare").set_value("business_unit=construction").run()
@@ -130,13 +128,13 @@ def test_two_segments_side_by_side_pick_a_comparable_segment(demo_env):
     assert any(m.value.startswith("The biggest difference:") for m in at.markdown)
 
 
-def test_promoter_models_are_offered_when_not_trained_yet(demo_env):
+def test_promoter_models_are_offered_when_not_trained_yet(module_demo_env):
     at = run_page({"target": "promoter"})
     assert any("no “Promoter vs detractor” models" in i.value for i in at.info)
     assert at.button(key="drivers_train_promoter").label == "Train “Promoter vs detractor” models"
 
 
-def test_russian_page(demo_env):
+def test_russian_page(module_demo_env):
     at = run_page()
     at.segmented_control(key="lang").set_value("ru").run()
     assert not at.exception

@@ -26,9 +26,10 @@ HOSTILE = {
 
 
 @pytest.fixture
-def app_env(demo_env, monkeypatch):
-    monkeypatch.setenv("CXLENS_USERS", str(demo_env / "absent.yaml"))  # unprotected local mode
-    return demo_env
+def app_env(module_demo_env, monkeypatch):
+    """The module's demo copy (the tests only read; each checks its warehouse is unchanged)."""
+    monkeypatch.setenv("CXLENS_USERS", str(module_demo_env / "absent.yaml"))  # unprotected local mode
+    return module_demo_env
 
 
 def run(query: dict[str, str | list[str]]) -> AppTest:
