@@ -30,7 +30,7 @@ def verdicts(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown if "bottleneck is" in m.value or "узкое место" in m.value]
 
 
-def test_verdict_names_the_planted_bottleneck_with_evidence(demo_env, ground_truth, model):
+def test_verdict_names_the_planted_bottleneck_with_evidence(module_demo_env, ground_truth, model):
     at = run_page()
     planted = ground_truth["bottleneck"]
     process = next(p for p in model.processes if p.id == planted["process"])
@@ -44,7 +44,7 @@ def test_verdict_names_the_planted_bottleneck_with_evidence(demo_env, ground_tru
     assert any(c.value.startswith("Feeds these") for c in at.caption)
 
 
-def test_process_choice_is_read_from_the_url_and_tabs_render(demo_env):
+def test_process_choice_is_read_from_the_url_and_tabs_render(module_demo_env):
     at = run_page({"process": "commercial_proposal"})
     assert at.segmented_control(key="bn_process").value == "commercial_proposal"
     assert [tab.label for tab in at.tabs] == ["Steps", "Process map", "As-is vs to-be", "Cost in experience"]
@@ -53,7 +53,7 @@ def test_process_choice_is_read_from_the_url_and_tabs_render(demo_env):
     assert any("no deadline chain" in c.value for c in at.caption)  # proposals have no deadline offsets
 
 
-def test_order_fulfilment_shows_the_deadline_chain(demo_env):
+def test_order_fulfilment_shows_the_deadline_chain(module_demo_env):
     at = run_page({"process": "order_fulfilment"})
     assert any(m.value.startswith("From the customer's requirement backwards") for m in at.markdown)
     assert any("of cases met the customer's requirement" in m.value for m in at.markdown)
@@ -61,14 +61,14 @@ def test_order_fulfilment_shows_the_deadline_chain(demo_env):
     assert labels[:4] == ["Cases", "Customer's requirement met", "Lead time (median)", "Open and overdue"]
 
 
-def test_filters_narrow_the_verdict_and_unusable_ones_are_named(demo_env):
+def test_filters_narrow_the_verdict_and_unusable_ones_are_named(module_demo_env):
     at = run_page({"bu": "machinery", "role": "decision_maker", "process": "commercial_proposal"})
     sentence = next(v for v in verdicts(at) if v.startswith("**Commercial proposal**"))
     assert "Energy" not in sentence  # the planted bottleneck lives in energy only
     assert any(c.value.startswith("Not applied here") and "Respondent role" in c.value for c in at.caption)
 
 
-def test_page_speaks_russian(demo_env):
+def test_page_speaks_russian(module_demo_env):
     # switch the language on the page (AppTest cannot start in Russian and then switch pages: the
     # sidebar's storyline selectbox keeps its English option)
     at = run_page({"process": "commercial_proposal"})

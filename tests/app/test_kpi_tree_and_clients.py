@@ -39,7 +39,7 @@ def tx_to_it_path(model) -> list[str]:
     return tree.path_to(it_kpi)
 
 
-def test_drill_down_from_tx_to_it_and_back_up(demo_env, model, tx_to_it_path):
+def test_drill_down_from_tx_to_it_and_back_up(module_demo_env, model, tx_to_it_path):
     at = open_page(KPI_PAGE)
     assert at.title[0].value == "KPI tree"
     root_buttons = {b.key for b in at.button if (b.key or "").startswith("kpiopen-")}
@@ -60,7 +60,7 @@ def test_drill_down_from_tx_to_it_and_back_up(demo_env, model, tx_to_it_path):
     assert "kpi" not in at.query_params
 
 
-def test_link_to_a_kpi_opens_it_with_its_path(demo_env, model, tx_to_it_path):
+def test_link_to_a_kpi_opens_it_with_its_path(module_demo_env, model, tx_to_it_path):
     at = open_page(KPI_PAGE, {"kpi": tx_to_it_path[-1], "unit": "energy"})
     crumbs = [b.key for b in at.button if (b.key or "").startswith("kpicrumb-")]
     assert crumbs[0] == "kpicrumb-root" and len(crumbs) == len(tx_to_it_path)  # root + every ancestor
@@ -68,14 +68,14 @@ def test_link_to_a_kpi_opens_it_with_its_path(demo_env, model, tx_to_it_path):
     assert any(text.startswith("Energy · values of") for text in texts(at.caption))
 
 
-def test_unknown_kpi_in_the_link_is_ignored_with_a_notice(demo_env):
+def test_unknown_kpi_in_the_link_is_ignored_with_a_notice(module_demo_env):
     at = open_page(KPI_PAGE, {"kpi": "tx_teleport"})
     assert any("kpi=tx_teleport" in w for w in texts(at.warning))
     assert "kpi" not in at.query_params
 
 
 @pytest.mark.parametrize("view", ["outline", "chain"])
-def test_outline_and_chain_views_render_the_tree_with_evidence(demo_env, model, view):
+def test_outline_and_chain_views_render_the_tree_with_evidence(module_demo_env, model, view):
     at = open_page(KPI_PAGE, {"view": view})
     assert at.segmented_control(key="kpi_view").value == view
     captions = " ".join(texts(at.caption) + texts(at.markdown))
@@ -86,7 +86,7 @@ def test_outline_and_chain_views_render_the_tree_with_evidence(demo_env, model, 
         assert "Everything that drives" in captions and "not supported by the data" in captions
 
 
-def test_client_list_ranks_every_client_with_index_and_risk(demo_env):
+def test_client_list_ranks_every_client_with_index_and_risk(module_demo_env):
     at = open_page(CLIENTS_PAGE)
     assert at.title[0].value == "Clients"
     counts = next(c for c in texts(at.caption) if "with a satisfaction index" in c)
@@ -107,7 +107,7 @@ def test_client_list_ranks_every_client_with_index_and_risk(demo_env):
     assert 0 < len(risky) < len(table) and set(risky["risk"]) == {"At risk"}
 
 
-def test_client_card_opens_by_link_and_goes_back_to_the_list(demo_env, demo_con):
+def test_client_card_opens_by_link_and_goes_back_to_the_list(module_demo_env, demo_con):
     client_id, name = demo_con.execute(
         "select client_id, name from mart_clients where client_id in "
         "(select client_id from mart_client_facts where fact = 'nps') order by client_id limit 1"
@@ -123,7 +123,7 @@ def test_client_card_opens_by_link_and_goes_back_to_the_list(demo_env, demo_con)
     assert at.title[0].value == "Clients" and "client" not in at.query_params
 
 
-def test_unknown_client_in_the_link_shows_the_list_with_a_notice(demo_env):
+def test_unknown_client_in_the_link_shows_the_list_with_a_notice(module_demo_env):
     at = open_page(CLIENTS_PAGE, {"client": "C99999"})
     assert at.title[0].value == "Clients"
     assert any("client=C99999" in w for w in texts(at.warning))

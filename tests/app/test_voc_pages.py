@@ -31,14 +31,14 @@ def _no_exception(at) -> None:
         {"view": "comments"},
     ],
 )
-def test_voice_of_customer_sections_render(demo_env, query):
+def test_voice_of_customer_sections_render(module_demo_env, query):
     at = run_app(query, page=VOC)
     _no_exception(at)
     assert at.title[0].value == "Voice of the customer"
     assert not at.warning, "fresh demo topics must not look stale"
 
 
-def test_russian_page_has_russian_topic_names(demo_env):
+def test_russian_page_has_russian_topic_names(module_demo_env):
     at = run_app(page=VOC)
     at.segmented_control(key="lang").set_value("ru").run()
     _no_exception(at)
@@ -55,7 +55,7 @@ def test_a_topic_name_given_on_the_page_is_shown_and_kept(demo_env):
     assert "Late delivery" in at.selectbox(key="voc_topic").options
 
 
-def test_search_is_case_insensitive_and_literal(demo_env):
+def test_search_is_case_insensitive_and_literal(module_demo_env):
     at = run_app({"view": "comments"}, page=VOC)
     at.text_input(key="voc_search").input("ПОСТАВКА").run()
     _no_exception(at)
@@ -66,7 +66,7 @@ def test_search_is_case_insensitive_and_literal(demo_env):
     assert any("No comment or ticket matches" in i for i in texts(at.info))
 
 
-def test_topic_link_filters_the_comments(demo_env):
+def test_topic_link_filters_the_comments(module_demo_env):
     at = run_app({"view": "comments", "ctopic": "1"}, page=VOC)
     _no_exception(at)
     assert at.multiselect(key="voc_ctopics").value == ["1"]
@@ -102,7 +102,7 @@ def test_new_comments_make_topics_stale_and_an_analyst_rebuilds_them(demo_env, m
     assert any("complaint topics found in 5,628" in c for c in texts(at.caption))
 
 
-def test_follow_ups_page_shows_tiles_and_the_work_list(demo_env):
+def test_follow_ups_page_shows_tiles_and_the_work_list(module_demo_env):
     at = run_app(page=FOLLOW_UPS)
     _no_exception(at)
     assert [m.label for m in at.metric] == ["Open cases", "Overdue now", "Median days to close", "Past due"]
