@@ -84,18 +84,18 @@ def render_breakdown(factors: pl.DataFrame, index: pl.DataFrame, model: ServiceM
         hide_index=True,
         key="client_breakdown",
         column_config={
-            "factor": st.column_config.TextColumn(t("clients.col_factor"), width=140),
-            "block": st.column_config.TextColumn(t("clients.col_block"), width=45),
-            "value": st.column_config.TextColumn(t("clients.col_value"), width=70),
-            "n": st.column_config.NumberColumn("n", width=35),
+            "factor": st.column_config.TextColumn(t("clients.col_factor"), width=178),
+            "block": st.column_config.TextColumn(t("clients.col_block"), width=44),
+            "value": st.column_config.TextColumn(t("clients.col_value"), width=68),
+            "n": st.column_config.NumberColumn("n", width=32),
             "score": st.column_config.ProgressColumn(
-                t("clients.col_score"), min_value=0, max_value=100, format="%.0f", width=95
+                t("clients.col_score"), min_value=0, max_value=100, format="%.0f", width=78
             ),
             "weight": st.column_config.TextColumn(
-                t("clients.col_weight"), help=t("clients.weight_help"), width=80
+                t("clients.col_weight"), help=t("clients.weight_help"), width=104
             ),
             "share_of_block": st.column_config.NumberColumn(
-                t("clients.col_share"), format="%.0f %%", width=65
+                t("clients.col_share"), format="%.0f %%", width=92
             ),
         },
     )
