@@ -32,10 +32,19 @@ VIEWPORT = {"width": 1440, "height": 900}
 START_TIMEOUT_S = 90
 
 
+# Modules whose tests load and undo batches on the session app: they run after the other browser tests,
+# since every data change starts the app's caches (keyed by the data version) cold again.
+CHANGE_THE_SHARED_DATA = ("test_data_browser.py",)
+
+
 def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.browser)
+    positions = [i for i, item in enumerate(items) if "tests/browser/" in str(item.fspath).replace(os.sep, "/")]
+    browser = [items[i] for i in positions]
+    for item in browser:
+        item.add_marker(pytest.mark.browser)
+    writers_last = sorted(browser, key=lambda item: item.path.name in CHANGE_THE_SHARED_DATA)  # stable
+    for i, item in zip(positions, writers_last, strict=True):
+        items[i] = item
 
 
 @pytest.fixture(scope="session")

@@ -28,16 +28,26 @@ def assert_no_exception(page: Page) -> None:
     expect(page.locator(EXCEPTION)).to_have_count(0)
 
 
-# Only what is on screen counts: a chart in a closed tab or expander is never drawn.
-_DRAWN = """() => {
+# Only what is on screen counts: a chart in a closed tab or expander is never drawn. Settled: the script
+# run has ended, no element is a loading skeleton, every chart has its canvas, and the page held the
+# same number of elements at the previous poll (nothing is still arriving after the run).
+_SETTLED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const count = document.querySelectorAll('[data-testid="stMain"] *').length;
+    const previous = window.__cxElementCount;
+    window.__cxElementCount = count;
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
     const shown = el => el.offsetParent !== null;
     const skeletons = [...document.querySelectorAll('[data-testid="stSkeleton"]')].filter(shown);
     const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].filter(shown);
-    return skeletons.length === 0 && charts.every(c => c.querySelector('canvas, svg'));
+    return skeletons.length === 0 && charts.every(c => c.querySelector('canvas, svg')) && count === previous;
 }"""
+SETTLE_POLL_MS = 300
 
 
 def wait_for_charts(page: Page, timeout_ms: int = 60_000) -> None:
-    """Wait until no element is still a loading skeleton and every chart has drawn its canvas."""
-    page.wait_for_function(_DRAWN, timeout=timeout_ms)
-    page.wait_for_timeout(500)  # the last chart's transitions
+    """Wait until the page has settled: no element is still a loading skeleton, every chart has drawn
+    its canvas, and no element arrived during the last poll interval (a fixed pause was slower on a
+    quiet machine and could still be too short on a busy one)."""
+    page.evaluate("window.__cxElementCount = -1")
+    page.wait_for_function(_SETTLED, timeout=timeout_ms, polling=SETTLE_POLL_MS)

@@ -31,8 +31,7 @@ def test_each_page_renders_and_is_photographed(page: Page, app_url: str, entry):
     path = "" if entry is PAGES[0] else entry.url_path  # the start page lives at the root address
     open_page(page, app_url, path, expected=HEADING)
     expect(page.get_by_text("Page not found")).to_have_count(0)
-    page.wait_for_timeout(1000)  # elements still arriving after the run show as skeletons first
-    wait_for_charts(page)
+    wait_for_charts(page)  # elements still arriving after the run show as skeletons first
     assert_no_exception(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{entry.url_path}.png"))
@@ -103,7 +102,7 @@ def test_language_switch_translates_and_goes_into_the_url(page: Page, app_url: s
 
 def test_clicking_a_heatmap_cell_opens_its_detail(page: Page, app_url: str):
     open_page(page, app_url, "journey_map", "metric=csat", expected=CHART)
-    page.wait_for_timeout(800)
+    wait_for_charts(page)  # the heat map's final size, before a cell is picked by its position
     heatmap = page.locator(CHART).first
     box = heatmap.bounding_box()
     assert box is not None

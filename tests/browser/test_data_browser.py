@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.ui.pages import PROJECT_ROOT
-from tests.browser.helpers import assert_no_exception, open_page, wait_for_app
+from tests.browser.helpers import assert_no_exception, open_page, wait_for_charts
 from tests.upload_files import (
     bad_survey_csv,
     demo_client_ids,
@@ -91,8 +91,7 @@ def test_bad_file_error_table_names_row_and_column(page: Page, app_url: str, dem
     open_page(page, app_url, "data", expected=HEADING)
     upload(page, {"wave_with_errors.csv": bad_survey_csv(ids, day, "BR-BAD")})
     expect(page.get_by_text("Problems by kind")).to_be_visible(timeout=TIMEOUT)
-    wait_for_app(page)
-    page.wait_for_timeout(800)  # tables draw after the run ends
+    wait_for_charts(page)  # tables draw after the run ends
     problems = [row[:3] for row in table_rows(page, "Row")]
     assert problems == [["3", "nps", "11"], ["5", "client_id", "NO-SUCH-CLIENT"]]
     expect(page.get_by_role("button", name="Load 2 good rows, leave out 2")).to_be_visible()

@@ -14,7 +14,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from app.ui.pages import PROJECT_ROOT
-from tests.browser.helpers import assert_no_exception, open_page, wait_for_app
+from tests.browser.helpers import assert_no_exception, open_page, wait_for_app, wait_for_charts
 
 SIDEBAR = '[data-testid="stSidebar"]'
 CHART = '[data-testid="stVegaLiteChart"]'
@@ -96,7 +96,7 @@ def _screenshot(page: Page) -> None:
     page.keyboard.press("Home")
     expect(page.locator(COUNTER)).to_have_text("1 / 3", timeout=20_000)
     expect(page.locator(CHART).first).to_be_visible()
-    page.wait_for_timeout(1200)  # the chart finishes drawing after it appears
+    wait_for_charts(page)  # the chart finishes drawing after it appears
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     page.set_viewport_size({"width": 1440, "height": 900})
