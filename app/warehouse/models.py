@@ -17,7 +17,6 @@ import polars as pl
 
 from app.service_model import ServiceModel, Touchpoint
 from app.warehouse.index_sql import index_sql_parts
-from app.warehouse.wait_groups_sql import wait_cost_sql_parts
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -41,7 +40,6 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_orders", "table", frozenset({"orders", "clients"})),
     ("mart_process_steps", "table", frozenset({"events", "orders", "clients"})),
     ("mart_process_cases", "table", frozenset({"events", "orders", "clients"})),
-    ("mart_wait_groups", "table", frozenset({"events", "orders", "clients", "surveys"})),
     ("mart_tickets", "table", frozenset({"tickets", "clients"})),
     ("stg_client_answers", "table", frozenset({"clients", "surveys"})),
     ("stg_client_service", "table", frozenset({"clients", "orders", "tickets"})),
@@ -346,7 +344,6 @@ def render_model_sql(name: str, model: ServiceModel, survey_batch: int | None = 
         answer_rating_columns=_answer_rating_columns(model),
         n_touchpoints=len(model.touchpoints),
         **index_sql_parts(model),
-        **wait_cost_sql_parts(model),
     )
 
 

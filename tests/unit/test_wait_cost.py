@@ -16,9 +16,7 @@ from polars.testing import assert_frame_equal
 from app.analytics import wait_cost as wc
 from app.warehouse.filters import Filters
 from app.warehouse.schema import BATCHES_DDL
-from app.warehouse.wait_cost_mart import wait_cost_sums_from_mart
 from app.warehouse.wait_cost_queries import wait_cost_sums
-from app.warehouse.wait_groups_sql import render_wait_groups_sql
 
 STEP_DIM = pl.DataFrame(
     {
@@ -99,19 +97,9 @@ def sums(
     filters: Filters = Filters(),
     n_bins: int = 5,
 ) -> pl.DataFrame:
-    """The sums from mart_wait_groups (built by its real SQL over the tiny marts), checked equal to
-    the reference query over the events and answers (wait_cost_queries) in every test."""
     con = warehouse(step_rows, answers, ratings)
     try:
-        served = [tuple(r) for r in SERVED.drop_nulls("touchpoint_id").select("process", "activity", "touchpoint_id").rows()]
-        con.execute(f"create table mart_wait_groups as {render_wait_groups_sql(served)}")
-        from_mart = wait_cost_sums_from_mart(con, filters, "p", SERVED, n_bins=n_bins)
-        reference = wait_cost_sums(con, filters, "p", SERVED, n_bins=n_bins)
-        if reference.is_empty():
-            assert from_mart.is_empty()
-        else:
-            assert_frame_equal(from_mart, reference, check_exact=False, rel_tol=1e-12)
-        return from_mart
+        return wait_cost_sums(con, filters, "p", SERVED, n_bins=n_bins)
     finally:
         con.close()
 

@@ -1,8 +1,7 @@
 """The bottleneck page's figures: one cached `ProcessReport` per process and filter state, plus the
 labels that turn ids into words. No rendering here.
 
-`load_report` queries the process marts and the wait cost's sums (per step and waiting bin, from
-mart_wait_groups built at load) and runs
+`load_report` queries the process marts and the wait cost's sums (per step and waiting bin) and runs
 `app.analytics`; it goes through `cached_query`, so only the small report is cached (keyed by the
 warehouse's data version), never the event-level frames.
 """
@@ -26,7 +25,7 @@ from app.warehouse.process_queries import (
     processes_with_events,
     step_dimension,
 )
-from app.warehouse.wait_cost_mart import wait_cost_sums_from_mart
+from app.warehouse.wait_cost_queries import wait_cost_sums
 
 
 def load_report(con: duckdb.DuckDBPyConnection, filters: Filters, process: str, min_cases: int) -> ProcessReport:
@@ -36,7 +35,7 @@ def load_report(con: duckdb.DuckDBPyConnection, filters: Filters, process: str, 
         process_steps(con, filters, process),
         process_cases(con, filters, process),
         dim,
-        wait_cost_sums_from_mart(con, filters, process, served_touchpoints(dim)),
+        wait_cost_sums(con, filters, process, served_touchpoints(dim)),
         process,
         min_cases=min_cases,
     )
