@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from app.warehouse.comment_search import like_pattern, search_words
-from app.warehouse.connection import query
+from app.warehouse.connection import query, table_exists
 from app.warehouse.filters import DIMENSION_COLUMNS, Filters, filter_sql
 
 CASE_COLUMNS = frozenset(("period", *DIMENSION_COLUMNS.values()))
@@ -65,13 +65,16 @@ def _period_sql(filters: Filters) -> tuple[list[str], dict[str, object]]:
 CLIENT_KEY_FILTERS = ("business_units", "segments", "statuses")
 
 
-def _cases(filters: Filters, spec: CaseQuery | None = None) -> str:
+def _cases(con: duckdb.DuckDBPyConnection, filters: Filters, spec: CaseQuery | None = None) -> str:
     """The relation to filter: mart_follow_ups when a filter needs the client's keys as they are now
     (or the search its name), else stg_follow_up_cases, the same cases without the join to the client
-    list, which was most of the time of a count at ten million answers (2.5M cases, 500k clients)."""
+    list, which was most of the time of a count at ten million answers (2.5M cases, 500k clients).
+    A warehouse built before that view existed reads mart_follow_ups until its next load."""
     needs_client = any(filters.selected(d) for d in CLIENT_KEY_FILTERS)
     searching = spec is not None and bool(search_words(spec.text))
-    return "mart_follow_ups" if needs_client or searching else "stg_follow_up_cases"
+    if needs_client or searching or not table_exists(con, "stg_follow_up_cases"):
+        return "mart_follow_ups"
+    return "stg_follow_up_cases"
 
 
 def _where(filters: Filters, spec: CaseQuery | None = None) -> tuple[str, dict[str, object]]:
@@ -117,7 +120,7 @@ def case_list(con: duckdb.DuckDBPyConnection, filters: Filters, spec: CaseQuery,
         con,
         f"""
         with matching as (
-            select case_id, is_overdue, is_open, due_date from {_cases(filters, spec)} where {where}
+            select case_id, is_overdue, is_open, due_date from {_cases(con, filters, spec)} where {where}
         ), shown as (
             select case_id from matching order by {CASE_ORDER} limit $limit
         )
@@ -159,7 +162,7 @@ def case_summaries(
                count(*) filter (where is_late) as n_late,
                median(days_to_close) filter (where is_closed) as median_days_to_close,
                avg(days_to_close) filter (where is_closed) as avg_days_to_close
-        from (select *, date_trunc('quarter', received_at) as quarter_start from {_cases(filters)} where {where})
+        from (select *, date_trunc('quarter', received_at) as quarter_start from {_cases(con, filters)} where {where})
         group by grouping sets ((), (owner_department), (quarter_start))
         order by grouping(owner_department), grouping(quarter_start), owner_department, quarter_start
         """,
