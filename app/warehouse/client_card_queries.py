@@ -43,19 +43,26 @@ def one_client_facts(con: duckdb.DuckDBPyConnection, client_id: str, filters: Fi
         f"where client_id = $id and {where}",
         params,
     )
+    return pl.concat([service.cast(FACT_SCHEMA), _answer_facts(con, client_id, filters)], how="vertical")
+
+
+def _answer_facts(
+    con: duckdb.DuckDBPyConnection, client_id: str, filters: Filters, ratings_only: bool = False
+) -> pl.DataFrame:
+    """The client's survey facts (NPS, detractor answers, touchpoint ratings) from its wide rows."""
+    where, params = filter_sql(filters, FACT_COLUMNS)
+    params["id"] = client_id
     answers = query(con, f"select * from stg_client_answers where client_id = $id and {where}", params)
     touchpoints = con.execute("select touchpoint_id, touchpoint_order from dim_touchpoints").fetchall()
     answered = answers.filter(pl.col("n") > 0)
-    parts = [
-        service.cast(FACT_SCHEMA),
-        _fact(answered, "nps", "nps", "n"),
-        _fact(answered, "n_detractor_answers", "n_detractors", "n"),
-        *(
-            _fact(answers.filter(pl.col(f"n_{i}") > 0), "touchpoint_rating", f"rating_{i}", f"n_{i}", touchpoint)
-            for touchpoint, i in touchpoints
-        ),
+    parts = [] if ratings_only else [
+        _fact(answered, "nps", "nps", "n"), _fact(answered, "n_detractor_answers", "n_detractors", "n")
     ]
-    return pl.concat(parts, how="vertical")
+    parts += [
+        _fact(answers.filter(pl.col(f"n_{i}") > 0), "touchpoint_rating", f"rating_{i}", f"n_{i}", touchpoint)
+        for touchpoint, i in touchpoints
+    ]
+    return pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=FACT_SCHEMA)
 
 
 def client_importance(
@@ -89,7 +96,7 @@ def client_ratings(con: duckdb.DuckDBPyConnection, client_id: str, filters: Filt
     from the long form of every answer: the 0–100 score of a mean rating is the mean of the scores.
     """
     period_only = Filters(period_from=filters.period_from, period_to=filters.period_to)
-    ratings = one_client_facts(con, client_id, period_only).filter(pl.col("fact") == "touchpoint_rating")
+    ratings = _answer_facts(con, client_id, period_only, ratings_only=True)
     touchpoints = query(
         con, "select touchpoint_id, stage_id, stage_order, touchpoint_order, scale_min, scale_max from dim_touchpoints"
     )
