@@ -1,4 +1,5 @@
-"""Shared fixtures: the demo warehouse is built once per test session by the real pipeline."""
+"""Shared fixtures: the demo warehouse is built once per test session by the real pipeline (in a child
+process started as the session starts; the modules that do not need it run meanwhile)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from app.service_model import ServiceModel, load_service_model
 from app.settings import DATA_DIR
 from app.warehouse.connection import connect
+from tests.demo_build import DemoBuild, build_demo
 
 SERVICE_MODEL_PATH = DATA_DIR / "service_model.yaml"
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -22,18 +24,35 @@ def model() -> ServiceModel:
     return load_service_model(SERVICE_MODEL_PATH)
 
 
-@pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory, model: ServiceModel) -> Path:
-    """A folder holding warehouse.duckdb with the full demo company, archive/ and ground_truth.json."""
-    from pipelines.demo import load_demo
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Test modules that do not need the demo warehouse run first, while `_demo_build` builds it."""
+    needs_demo: dict[Path, bool] = {}
+    for item in items:
+        needs_demo[item.path] = needs_demo.get(item.path, False) or "demo_dir" in item.fixturenames
+    items.sort(key=lambda item: needs_demo[item.path])  # stable: each group keeps its order
 
-    folder = tmp_path_factory.mktemp("demo")
-    con = connect(folder / "warehouse.duckdb")
-    try:
-        load_demo(con, model, folder / "archive", folder / "ground_truth.json")
-    finally:
-        con.close()
-    return folder
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """As the session starts, begin building the demo warehouse in a child process if any collected
+    test needs it (tests/demo_build.py): the build then runs on the other core while the modules that
+    do not need it run, instead of holding up the first test that does."""
+    if not any("demo_dir" in item.fixturenames for item in request.session.items):
+        yield None
+        return
+    build = DemoBuild(tmp_path_factory.mktemp("demo"))
+    yield build
+    build.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_dir(_demo_build: DemoBuild | None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding warehouse.duckdb with the full demo company, archive/ and ground_truth.json."""
+    if _demo_build is None:  # asked for by name at run time only: build it here
+        folder = tmp_path_factory.mktemp("demo")
+        build_demo(folder)
+        return folder
+    return _demo_build.wait()
 
 
 @pytest.fixture(scope="session")
