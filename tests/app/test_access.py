@@ -83,17 +83,18 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("name, page, allowed", CASES, ids=[f"{p.url_path}-{n}" for n, p, _ in CASES])
-def test_a_page_above_the_role_gets_a_refusal_not_the_page(users_file, name, page, allowed):
+# "entry", not "page": that name is pytest-playwright's browser page (it would drag these into its parametrisation)
+@pytest.mark.parametrize("name, entry, allowed", CASES, ids=[f"{p.url_path}-{n}" for n, p, _ in CASES])
+def test_a_page_above_the_role_gets_a_refusal_not_the_page(users_file, name, entry, allowed):
     at = sign_in(start(), name)
-    at.switch_page(page.file).run()
+    at.switch_page(entry.file).run()
     assert not at.exception, [e.message for e in at.exception]
     titles = [t.value for t in at.title]
     if allowed:
         assert titles and "No access to this page" not in titles
     else:
         assert titles == ["No access to this page"]
-        assert f"needs the {page.min_role} role" in errors(at)
+        assert f"needs the {entry.min_role} role" in errors(at)
         assert not at.main.text_input and not at.main.get("file_uploader") and not at.main.button
 
 

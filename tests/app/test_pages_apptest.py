@@ -45,11 +45,11 @@ def texts(elements) -> list[str]:
     return [str(e.value) for e in elements]
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[p.url_path for p in PAGES])
-def test_every_page_renders_without_exception(shared_env, page):
-    at = run_app(page=page.file)
+@pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])  # "page" is playwright's fixture
+def test_every_page_renders_without_exception(shared_env, entry):
+    at = run_app(page=entry.file)
     assert not at.exception, [e.message for e in at.exception]
-    assert at.title, f"{page.file} shows no title"
+    assert at.title, f"{entry.file} shows no title"
 
 
 def test_shell_shows_freshness_filters_and_language(shared_env):

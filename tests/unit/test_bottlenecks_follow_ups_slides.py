@@ -47,7 +47,7 @@ def _past_due(con, business_unit: str | None) -> str:
 
 
 @pytest.mark.parametrize(
-    ("page", "params"),
+    ("page_name", "params"),  # not "page": that name is pytest-playwright's browser page
     [
         ("bottlenecks", {}),
         ("bottlenecks", {"process": ("commercial_proposal",), "by": ("grade",), "metric": ("lateness",)}),
@@ -55,9 +55,9 @@ def _past_due(con, business_unit: str | None) -> str:
         ("follow_ups", {"bu": ("energy",), "case": ("12",)}),
     ],
 )
-def test_saved_view_becomes_a_slide_with_a_chart_and_a_key_figure(con, model, page, params):
-    assert has_slide(page)
-    slide = build_slide(con, model, page, params, "en")
+def test_saved_view_becomes_a_slide_with_a_chart_and_a_key_figure(con, model, page_name, params):
+    assert has_slide(page_name)
+    slide = build_slide(con, model, page_name, params, "en")
     assert slide.message is None, slide.message
     assert slide.chart is not None and slide.key_figure is not None and slide.caption
 
@@ -131,14 +131,14 @@ def test_follow_up_slide_carries_no_personal_data(con, model):
     assert private and not [value for value in private if value in shown]
 
 
-@pytest.mark.parametrize("page", ["bottlenecks", "follow_ups"])
-def test_filters_that_match_nothing_give_a_message_slide(con, model, page):
+@pytest.mark.parametrize("page_name", ["bottlenecks", "follow_ups"])
+def test_filters_that_match_nothing_give_a_message_slide(con, model, page_name):
     for mart in ("mart_follow_ups", "mart_process_steps"):
         assert con.execute(f"select count(*) from {mart} where period = '2024-Q4' and status = 'lost_lead' "
                            "and business_unit = 'energy'").fetchone()[0] == 0
-    slide = build_slide(con, model, page, NOTHING, "en")
+    slide = build_slide(con, model, page_name, NOTHING, "en")
     assert slide.chart is None and slide.key_figure is None
-    expected = "bottlenecks.no_cases" if page == "bottlenecks" else "fu.no_cases"
+    expected = "bottlenecks.no_cases" if page_name == "bottlenecks" else "fu.no_cases"
     assert slide.message == translate(expected, "en")
 
 

@@ -8,7 +8,7 @@ from app.ui.slides.registry import build_slide, has_slide
 
 
 @pytest.mark.parametrize(
-    ("page", "params"),
+    ("page_name", "params"),  # not "page": that name is pytest-playwright's browser page
     [
         ("kpi_tree", {}),
         ("kpi_tree", {"kpi": ("ox_on_time_delivery",), "unit": ("energy",), "chain": ("tx_ltv",)}),
@@ -16,9 +16,9 @@ from app.ui.slides.registry import build_slide, has_slide
         ("clients", {"client": ("C00049",)}),
     ],
 )
-def test_saved_view_becomes_a_slide_with_a_chart_and_a_key_figure(demo_con, model, page, params):
-    assert has_slide(page)
-    slide = build_slide(demo_con, model, page, params, "en")
+def test_saved_view_becomes_a_slide_with_a_chart_and_a_key_figure(demo_con, model, page_name, params):
+    assert has_slide(page_name)
+    slide = build_slide(demo_con, model, page_name, params, "en")
     assert slide.message is None, slide.message
     assert slide.chart is not None and slide.key_figure is not None and slide.caption
 
