@@ -13,7 +13,7 @@ import pytest
 from app.service_model import ServiceModel, load_service_model
 from app.settings import DATA_DIR
 from app.warehouse.connection import connect
-from tests.demo_build import DemoBuild, build_demo
+from tests.demo_build import DemoBuilds, build_demo
 
 SERVICE_MODEL_PATH = DATA_DIR / "service_model.yaml"
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -24,35 +24,57 @@ def model() -> ServiceModel:
     return load_service_model(SERVICE_MODEL_PATH)
 
 
+# The demo companies a session may need: fixture name -> scale. Built in a child process, in this order.
+DEMOS = {"demo_dir": 1.0, "small_demo_dir": 0.15}
+
+
+def _needs_a_demo(item: pytest.Item) -> bool:
+    return any(name in item.fixturenames for name in DEMOS)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Test modules that do not need the demo warehouse run first, while `_demo_build` builds it."""
+    """Test modules that need no demo warehouse run first, while `_demo_builds` builds them."""
     needs_demo: dict[Path, bool] = {}
     for item in items:
-        needs_demo[item.path] = needs_demo.get(item.path, False) or "demo_dir" in item.fixturenames
+        needs_demo[item.path] = needs_demo.get(item.path, False) or _needs_a_demo(item)
     items.sort(key=lambda item: needs_demo[item.path])  # stable: each group keeps its order
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _demo_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """As the session starts, begin building the demo warehouse in a child process if any collected
-    test needs it (tests/demo_build.py): the build then runs on the other core while the modules that
-    do not need it run, instead of holding up the first test that does."""
-    if not any("demo_dir" in item.fixturenames for item in request.session.items):
-        yield None
+def _demo_builds(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """As the session starts, begin building the demo warehouses its tests need in a child process
+    (tests/demo_build.py): the builds then run on the other core while the modules that need none
+    run, instead of holding up the first test that needs one. Yields (the builds, {fixture: folder})."""
+    wanted = [name for name in DEMOS if any(name in item.fixturenames for item in request.session.items)]
+    if not wanted:
+        yield None, {}
         return
-    build = DemoBuild(tmp_path_factory.mktemp("demo"))
-    yield build
-    build.stop()
+    folders = {name: tmp_path_factory.mktemp(name.removesuffix("_dir")) for name in wanted}
+    builds = DemoBuilds([(folders[name], DEMOS[name]) for name in wanted])
+    yield builds, folders
+    builds.stop()
+
+
+def _demo(name: str, demo_builds: tuple, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    builds, folders = demo_builds
+    if name not in folders:  # asked for by name at run time only: build it here
+        folder = tmp_path_factory.mktemp(name.removesuffix("_dir"))
+        build_demo(folder, DEMOS[name])
+        return folder
+    return builds.wait(folders[name])
 
 
 @pytest.fixture(scope="session")
-def demo_dir(_demo_build: DemoBuild | None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_dir(_demo_builds: tuple, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding warehouse.duckdb with the full demo company, archive/ and ground_truth.json."""
-    if _demo_build is None:  # asked for by name at run time only: build it here
-        folder = tmp_path_factory.mktemp("demo")
-        build_demo(folder)
-        return folder
-    return _demo_build.wait()
+    return _demo("demo_dir", _demo_builds, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def small_demo_dir(_demo_builds: tuple, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo company at 15 % scale (same layout): enough answers for a few key-driver models, too
+    few for many segments."""
+    return _demo("small_demo_dir", _demo_builds, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

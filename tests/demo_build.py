@@ -1,13 +1,15 @@
-"""The test session's demo warehouse, built in a child process (tests/conftest.py starts it as the session
-starts): the ~25 s build runs on the other core while the test modules that do not need it run.
+"""The test session's demo warehouses, built one after the other in a child process that tests/conftest.py
+starts as the session starts: the builds (~40 CPU-s for the full company, mostly one thread) run on the
+other core while the test modules that need no demo run.
 
-    python -m tests.demo_build FOLDER   # FOLDER/warehouse.duckdb, FOLDER/archive/, FOLDER/ground_truth.json
+    python -m tests.demo_build FOLDER=SCALE …   # each FOLDER gets warehouse.duckdb, archive/, ground_truth.json
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.processes import stop
@@ -15,8 +17,8 @@ from tests.processes import stop
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
-def build_demo(folder: Path) -> None:
-    """The full demo company through the real pipeline: generated files, loads, topics, key drivers."""
+def build_demo(folder: Path, scale: float = 1.0) -> None:
+    """The demo company through the real pipeline: generated files, loads, topics, key drivers."""
     from app.service_model import load_service_model
     from app.settings import DATA_DIR
     from app.warehouse.connection import connect
@@ -25,33 +27,43 @@ def build_demo(folder: Path) -> None:
     model = load_service_model(DATA_DIR / "service_model.yaml")
     con = connect(folder / "warehouse.duckdb")
     try:
-        load_demo(con, model, folder / "archive", folder / "ground_truth.json")
+        load_demo(con, model, folder / "archive", folder / "ground_truth.json", scale=scale)
     finally:
         con.close()
 
 
-class DemoBuild:
-    """The child process building the demo into `folder`."""
+def _done_marker(folder: Path) -> Path:
+    return folder.with_name(folder.name + ".done")  # beside the folder: tests copy the folder
 
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.log = folder.with_name(folder.name + ".log")  # beside the folder: tests copy the folder
+
+class DemoBuilds:
+    """The child process building each (folder, scale) in order; `wait(folder)` blocks until that one is done."""
+
+    def __init__(self, jobs: list[tuple[Path, float]]):
+        self.log = jobs[0][0].with_name("demo_builds.log")
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.demo_build", str(folder)],
+                [sys.executable, "-m", "tests.demo_build", *(f"{folder}={scale}" for folder, scale in jobs)],
                 cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT,
             )
 
-    def wait(self) -> Path:
-        """The folder once the build has finished; an error with the log's tail if it failed."""
-        code = self.process.wait()
-        if code != 0:
-            raise RuntimeError(f"building the demo warehouse failed (exit {code}):\n{self.log.read_text()[-3000:]}")
-        return self.folder
+    def wait(self, folder: Path) -> Path:
+        """The folder once its build has finished; an error with the log's tail if the child failed."""
+        while not _done_marker(folder).exists():
+            if self.process.poll() is not None and not _done_marker(folder).exists():
+                raise RuntimeError(
+                    f"building the demo warehouse {folder} failed (exit {self.process.returncode}):\n"
+                    f"{self.log.read_text()[-3000:]}"
+                )
+            time.sleep(0.2)
+        return folder
 
     def stop(self) -> None:
         stop(self.process)  # a no-op once it has ended; an interrupted session leaves no build running
 
 
 if __name__ == "__main__":
-    build_demo(Path(sys.argv[1]))
+    for job in sys.argv[1:]:
+        target, _, scale = job.rpartition("=")
+        build_demo(Path(target), float(scale))
+        _done_marker(Path(target)).touch()

@@ -47,24 +47,11 @@ def markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
-@pytest.fixture(scope="module")
-def small_demo(tmp_path_factory: pytest.TempPathFactory, model) -> Path:
-    """A demo company at 15 % scale: enough answers for a few models, too few for many segments."""
-    from pipelines.demo import load_demo
-
-    folder = tmp_path_factory.mktemp("small_demo")
-    con = duckdb.connect(str(folder / "warehouse.duckdb"))
-    try:
-        load_demo(con, model, folder / "archive", folder / "ground_truth.json", scale=0.15)
-    finally:
-        con.close()
-    return folder
-
-
 @pytest.fixture
-def small_env(small_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def small_env(small_demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo at 15 % scale (conftest): a few models, too few answers for many segments."""
     folder = tmp_path / "small"
-    shutil.copytree(small_demo, folder)
+    shutil.copytree(small_demo_dir, folder)
     monkeypatch.setenv("CXLENS_DB", str(folder / "warehouse.duckdb"))
     monkeypatch.setenv("CXLENS_GROUND_TRUTH", str(folder / "ground_truth.json"))
     monkeypatch.setenv("CXLENS_ARCHIVE", str(folder / "archive"))
