@@ -56,6 +56,7 @@ class DemoBuilds:
                     f"{self.log.read_text()[-3000:]}"
                 )
             time.sleep(0.2)
+        self.process.poll()  # reaps the child if it has ended (no zombie until the session ends)
         return folder
 
     def stop(self) -> None:
