@@ -24,7 +24,8 @@ import threading
 
 log = logging.getLogger(__name__)
 EXIT_REFUSED = 78  # sysexits.h EX_CONFIG, the launcher's status too
-GRACE_SECONDS = 1.5  # lets the refusal page reach the browser before the socket closes
+GRACE_SECONDS = 5.0  # lets the whole refusal page reach the browser before the socket closes, also on a busy
+# machine (with 1.5 s a browser at load average ~10 got the heading but not the "stopping now" line)
 _stopping = threading.Event()
 
 
