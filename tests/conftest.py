@@ -13,7 +13,7 @@ import pytest
 from app.service_model import ServiceModel, load_service_model
 from app.settings import DATA_DIR
 from app.warehouse.connection import connect
-from tests.demo_build import DemoBuilds, build_demo
+from tests.demo_build import DemoBuilds, build_demo, demo_copy
 
 SERVICE_MODEL_PATH = DATA_DIR / "service_model.yaml"
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -111,9 +111,7 @@ def module_demo_env(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """Like `demo_env`, but one copy for all tests of a module that only READ the warehouse: the app's
     caches (keyed by warehouse path and data version) stay warm between them, where a copy per test
     starts every AppTest cold (about twice as slow). Tests that write use `demo_env`."""
-    folder = tmp_path_factory.mktemp("module_demo")
-    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
-    with pytest.MonkeyPatch.context() as patch:
+    with demo_copy(demo_dir, tmp_path_factory, "module_demo") as folder, pytest.MonkeyPatch.context() as patch:
         patch.setenv("CXLENS_DB", str(folder / "warehouse.duckdb"))
         patch.setenv("CXLENS_GROUND_TRUTH", str(folder / "ground_truth.json"))
         patch.setenv("CXLENS_ARCHIVE", str(folder / "archive"))

@@ -7,9 +7,12 @@ other core while the test modules that need no demo run.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.processes import stop
@@ -30,6 +33,18 @@ def build_demo(folder: Path, scale: float = 1.0) -> None:
         load_demo(con, model, folder / "archive", folder / "ground_truth.json", scale=scale)
     finally:
         con.close()
+
+
+@contextmanager
+def demo_copy(demo_dir: Path, tmp_path_factory, name: str) -> Iterator[Path]:
+    """A private copy of a demo folder for a module- or session-scoped fixture, deleted when the fixture
+    ends: a run makes dozens of 65 MB copies, and pytest would otherwise keep them all to the end."""
+    folder = tmp_path_factory.mktemp(name)
+    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _done_marker(folder: Path) -> Path:

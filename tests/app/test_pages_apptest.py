@@ -4,13 +4,13 @@ journey map. AppTest runs the real entry script against a private copy of the de
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.ui.pages import PAGES, PROJECT_ROOT
+from tests.demo_build import demo_copy
 
 ENTRY = str(PROJECT_ROOT / "streamlit_app.py")
 TIMEOUT = 120  # generous: the suite runs beside other work on 2 cores
@@ -21,9 +21,7 @@ def shared_env(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """One private copy of the demo warehouse for the read-only tests of this module, so the app's
     caches (keyed by warehouse path and data version) stay warm between them. Tests that change the
     warehouse or hold its lock use `demo_env` (a copy of their own)."""
-    folder = tmp_path_factory.mktemp("apptest_shared")
-    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
-    with pytest.MonkeyPatch.context() as patch:
+    with demo_copy(demo_dir, tmp_path_factory, "apptest_shared") as folder, pytest.MonkeyPatch.context() as patch:
         patch.setenv("CXLENS_DB", str(folder / "warehouse.duckdb"))
         patch.setenv("CXLENS_GROUND_TRUTH", str(folder / "ground_truth.json"))
         patch.setenv("CXLENS_ARCHIVE", str(folder / "archive"))

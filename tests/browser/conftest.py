@@ -9,7 +9,6 @@ A failing test leaves a screenshot in tests/browser/artifacts/ (git-ignored).
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.demo_build import demo_copy
 from tests.processes import stop
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -114,11 +114,10 @@ def start_app(folder: Path, what: str, extra_env: dict[str, str] | None = None) 
 @pytest.fixture(scope="session")
 def app_url(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """Start the app once per session on a port nobody else uses; stop it (and only it) at the end."""
-    folder = tmp_path_factory.mktemp("browser_app")
-    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
-    process, url = start_app(folder, "streamlit")
-    yield url
-    stop(process)
+    with demo_copy(demo_dir, tmp_path_factory, "browser_app") as folder:
+        process, url = start_app(folder, "streamlit")
+        yield url
+        stop(process)
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

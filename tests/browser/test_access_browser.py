@@ -5,7 +5,6 @@ refusal, a menu that only lists what the role may open, sign-out, and an unknown
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from app.auth.users import set_user
 from app.ui.pages import PROJECT_ROOT
 from tests.browser.conftest import start_app
 from tests.browser.helpers import IDLE, assert_no_exception, wait_for_app
+from tests.demo_build import demo_copy
 from tests.processes import stop
 
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
@@ -26,13 +26,12 @@ TIMEOUT = 60_000
 @pytest.fixture(scope="module")
 def protected_url(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """An app of its own with a viewer and an analyst configured."""
-    folder = tmp_path_factory.mktemp("protected_app")
-    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
-    set_user(folder / "users.yaml", "vic", "viewer", PASSWORDS["vic"], rounds=4)
-    set_user(folder / "users.yaml", "ann", "analyst", PASSWORDS["ann"], rounds=4)
-    process, url = start_app(folder, "the protected app", {"CXLENS_USERS": str(folder / "users.yaml")})
-    yield url
-    stop(process)
+    with demo_copy(demo_dir, tmp_path_factory, "protected_app") as folder:
+        set_user(folder / "users.yaml", "vic", "viewer", PASSWORDS["vic"], rounds=4)
+        set_user(folder / "users.yaml", "ann", "analyst", PASSWORDS["ann"], rounds=4)
+        process, url = start_app(folder, "the protected app", {"CXLENS_USERS": str(folder / "users.yaml")})
+        yield url
+        stop(process)
 
 
 def sign_in(page: Page, name: str) -> None:

@@ -9,7 +9,6 @@ Tests on the shared app undo what they load, so the other browser tests see the 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from app.ui.pages import PROJECT_ROOT
 from tests.browser.helpers import assert_no_exception, open_page, wait_for_charts
+from tests.demo_build import demo_copy
 from tests.upload_files import (
     bad_survey_csv,
     demo_client_ids,
@@ -137,11 +137,10 @@ def one_mb_app_url(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     from tests.browser.conftest import start_app
     from tests.processes import stop
 
-    folder = tmp_path_factory.mktemp("one_mb_app")
-    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
-    process, url = start_app(folder, "the 1 MB app", {"STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "1"})
-    yield url
-    stop(process)
+    with demo_copy(demo_dir, tmp_path_factory, "one_mb_app") as folder:
+        process, url = start_app(folder, "the 1 MB app", {"STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "1"})
+        yield url
+        stop(process)
 
 
 def test_file_over_the_upload_limit_gets_a_clear_message(page: Page, one_mb_app_url: str):

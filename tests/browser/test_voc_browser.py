@@ -5,7 +5,6 @@ process is stopped and a new one is started on the same warehouse file."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
@@ -16,6 +15,7 @@ from app.warehouse.connection import connect
 from pipelines.load import load_file
 from tests.browser.conftest import start_app
 from tests.browser.helpers import assert_no_exception, open_page, wait_for_app
+from tests.demo_build import demo_copy
 from tests.processes import stop
 from tests.voc_helpers import SCRIPT_COMMENT, demo_client, write_survey_batch
 
@@ -42,8 +42,11 @@ class AppServer:
 
 @pytest.fixture(scope="module")
 def voc_server(demo_dir, model, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("voc_app")
-    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
+    with demo_copy(demo_dir, tmp_path_factory, "voc_app") as folder:
+        yield from _voc_server(folder, model)
+
+
+def _voc_server(folder, model):
     con = connect(folder / "warehouse.duckdb")
     try:
         path = write_survey_batch(
