@@ -9,6 +9,7 @@ everywhere is not blamed on one unit. The product class holding most of that del
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,7 +49,9 @@ def _top(frame: pl.DataFrame, column: str, value: str) -> tuple[str | None, floa
     return top[column], 100.0 * top[value] / total
 
 
-def _pick_step(stats: pl.DataFrame, min_cases: int) -> tuple[str, dict] | None:
+def pick_step(stats: pl.DataFrame, min_cases: int) -> tuple[str, dict] | None:
+    """(measure, the step's row): the step with the largest share of delay among steps with enough
+    cases; None when nothing is late or over target."""
     measure = "lateness" if stats["lateness_hours"].sum() > 0 else "excess"
     column = f"{measure}_pct"
     eligible = stats.filter((pl.col("n_cases") >= min_cases) & pl.col(column).is_not_null())
@@ -86,34 +89,53 @@ def find_bottleneck(
     prepared: PreparedEvents | None = None,
     stats: pl.DataFrame | None = None,
 ) -> Bottleneck | None:
-    """The process's bottleneck with its evidence; None when nothing is late or over target.
-    Pass `prepared` (from `prepare_events` on the same frames) and `stats` (its step table) to reuse
-    work already done."""
+    """The process's bottleneck with its evidence from its events; None when nothing is late or over
+    target. Pass `prepared` (from `prepare_events` on the same frames) and `stats` (its step table)
+    to reuse work already done."""
     if prepared is None:
         steps, cases = steps.filter(pl.col("process") == process), cases.filter(pl.col("process") == process)
         if steps.is_empty():
             return None
         prepared = prepare_events(steps, cases, as_of)
-    in_process = pl.col("process") == process
     stats = stats if stats is not None else aggregate_steps(prepared)
-    choice = _pick_step(stats.filter(in_process), min_cases)
+    choice = pick_step(stats.filter(pl.col("process") == process), min_cases)
     if choice is None:
         return None
     measure, cell = choice
-    delay = f"{measure}_hours"
-    this_step = in_process & (pl.col("activity") == cell["activity"])
+    this_step = (pl.col("process") == process) & (pl.col("activity") == cell["activity"])
     # breakdowns of the chosen step only: its events, the process's denominators
     step_events = PreparedEvents(prepared.events.filter(this_step), prepared.totals)
-    by_unit, by_unit_class, by_class = aggregate_steps_many(
+    tables = aggregate_steps_many(
         step_events, [("business_unit",), ("business_unit", "product_class"), ("product_class",)]
     )
+
+    def elsewhere(unit: str) -> float | None:
+        others = step_events.events.filter(pl.col("business_unit") != unit)
+        return others["wait_hours"].median() if others.height else None
+
+    return name_bottleneck(process, measure, cell, *tables, elsewhere, min_cases)
+
+
+def name_bottleneck(
+    process: str,
+    measure: str,
+    cell: dict,
+    by_unit: pl.DataFrame,
+    by_unit_class: pl.DataFrame,
+    by_class: pl.DataFrame,
+    wait_median_elsewhere: Callable[[str], float | None],
+    min_cases: int = 30,
+) -> Bottleneck:
+    """The bottleneck for the step `pick_step` chose (`cell`: its step-table row), from that step's
+    tables by business unit, unit × product class and product class; `wait_median_elsewhere(unit)`
+    gives the step's median wait in the other units when one unit is named."""
+    delay = f"{measure}_hours"
     unit_row, top_unit, top_unit_pct = _unit(by_unit, delay, min_cases)
     elsewhere = None
     named_unit = top_unit if unit_row is not None else None
     if unit_row is not None:
         cell = unit_row
-        others = step_events.events.filter(pl.col("business_unit") != top_unit)
-        elsewhere = others["wait_hours"].median() if others.height else None
+        elsewhere = wait_median_elsewhere(top_unit)
         by_class = by_unit_class.filter(pl.col("business_unit") == top_unit)
     product_class, class_pct, class_cases_pct = _product_class(by_class, delay)
     return Bottleneck(

@@ -37,7 +37,7 @@ class ProcessReport:
     as_of: datetime | None
     summary: dict  # case_summary row: n_cases, n_open, on_time_pct, lead times …
     steps: pl.DataFrame  # step_stats for the whole process
-    breakdowns: dict[str, pl.DataFrame]  # step_stats by each breakdown column that has values
+    breakdown_columns: tuple[str, ...]  # BREAKDOWNS that have values (their tables are asked for one by one)
     pareto: pl.DataFrame
     nodes: pl.DataFrame
     edges: pl.DataFrame
@@ -46,17 +46,15 @@ class ProcessReport:
     chain: ChainReport | None
     wait_cost: pl.DataFrame  # per step: NPS / rating points per day of waiting
     wait_bins: pl.DataFrame  # per step × waiting bin (whole client-quarters): NPS and rating
+    totals: pl.DataFrame | None = None  # process, weeks, excess_total, lateness_total: a breakdown's denominators
 
 
-def _step_tables(prepared: bn.PreparedEvents) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
-    """The step table and one per breakdown column that has values, computed together."""
-    events = prepared.events
-    columns = [c for c in BREAKDOWNS if c in events.columns and events[c].drop_nulls().len() > 0]
-    tables = bn.aggregate_steps_many(prepared, [(), *((c,) for c in columns)])
-    return tables[0], dict(zip(columns, tables[1:], strict=True))
+def breakdown_columns(frame: pl.DataFrame) -> tuple[str, ...]:
+    """The breakdown columns of a steps frame that have any value."""
+    return tuple(c for c in BREAKDOWNS if c in frame.columns and frame[c].drop_nulls().len() > 0)
 
 
-def _chain(
+def chain_report(
     steps: pl.DataFrame, cases: pl.DataFrame, step_dim: pl.DataFrame, process: str, as_of: datetime | None
 ) -> ChainReport | None:
     links = chain.chain_links(step_dim, process)
@@ -73,7 +71,7 @@ def _chain(
     )
 
 
-def _experience(step_dim: pl.DataFrame, wait_sums: pl.DataFrame, process: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def experience(step_dim: pl.DataFrame, wait_sums: pl.DataFrame, process: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The wait cost per step and, for the steps with a slope, their waiting bins."""
     cost = wc.wait_cost(wait_sums, wc.served_touchpoints(step_dim.filter(pl.col("process") == process)))
     with_slope = cost.filter(pl.col("nps_per_day").is_not_null())["activity"]
@@ -87,38 +85,62 @@ def process_report(
     wait_sums: pl.DataFrame,
     process: str,
     min_cases: int = 30,
+    as_of: datetime | None = None,
 ) -> ProcessReport:
     """All figures of one process; `steps`/`cases` may hold other processes (they are narrowed).
     wait_sums: the survey answers' least-squares sums per step and waiting bin
     (app.warehouse.wait_cost_queries.wait_cost_sums) for the wait cost."""
     steps = steps.filter(pl.col("process") == process)
     cases = cases.filter(pl.col("process") == process)
-    as_of = bn.data_as_of(steps) if steps.height else None
+    if as_of is None:
+        as_of = bn.data_as_of(steps) if steps.height else None
     prepared = bn.prepare_events(steps, cases, as_of)
-    stats, breakdowns = _step_tables(prepared)
+    stats = bn.aggregate_steps(prepared)
     summary = ps.case_summary(cases, as_of)
+    nodes, edges = pm.directly_follows(steps, cases)
+    return assemble_report(
+        process, as_of, summary, stats, breakdown_columns(steps), (nodes, edges), pm.variants(steps, cases),
+        find_bottleneck(steps, cases, process, min_cases=min_cases, as_of=as_of, prepared=prepared, stats=stats)
+        if steps.height
+        else None,
+        chain_report(steps, cases, step_dim, process, as_of) if steps.height else None,
+        experience(step_dim, wait_sums, process),
+        prepared.totals,
+    )
+
+
+def assemble_report(
+    process: str,
+    as_of: datetime | None,
+    summary: pl.DataFrame,
+    stats: pl.DataFrame,
+    columns: tuple[str, ...],
+    graph: tuple[pl.DataFrame, pl.DataFrame],
+    variants: pl.DataFrame,
+    bottleneck: Bottleneck | None,
+    chain: ChainReport | None,
+    wait_cost: tuple[pl.DataFrame, pl.DataFrame],
+    totals: pl.DataFrame | None = None,
+) -> ProcessReport:
+    """The report from its parts, however they were computed (from events here, or aggregated in
+    DuckDB: app.warehouse.process_report_queries)."""
     summary_row = summary.row(0, named=True) if summary.height else {}
     unattributed = ps.unattributed_lateness(stats, summary, process) if summary.height else 0.0
-    nodes, edges = pm.directly_follows(steps, cases)
-    cost, bins = _experience(step_dim, wait_sums, process)
     return ProcessReport(
         process=process,
         as_of=as_of,
         summary=summary_row,
         steps=stats,
-        breakdowns=breakdowns,
+        breakdown_columns=columns,
         pareto=ps.delay_pareto(stats, unattributed) if stats.height else pl.DataFrame(),
-        nodes=nodes,
-        edges=edges,
-        variants=pm.variants(steps, cases),
-        bottleneck=find_bottleneck(
-            steps, cases, process, min_cases=min_cases, as_of=as_of, prepared=prepared, stats=stats
-        )
-        if steps.height
-        else None,
-        chain=_chain(steps, cases, step_dim, process, as_of) if steps.height else None,
-        wait_cost=cost,
-        wait_bins=bins,
+        nodes=graph[0],
+        edges=graph[1],
+        variants=variants,
+        bottleneck=bottleneck,
+        chain=chain,
+        wait_cost=wait_cost[0],
+        wait_bins=wait_cost[1],
+        totals=totals,
     )
 
 

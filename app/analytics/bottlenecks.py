@@ -39,7 +39,7 @@ class UnknownGroupingError(ValueError):
     """A breakdown column that the process marts do not carry."""
 
 
-def _check_by(by: Sequence[str]) -> list[str]:
+def check_by(by: Sequence[str]) -> list[str]:
     unknown = [c for c in by if c not in GROUPABLE]
     if unknown:
         raise UnknownGroupingError(f"cannot break steps down by {unknown}; allowed: {list(GROUPABLE)}")
@@ -205,7 +205,7 @@ def aggregate_steps(prepared: PreparedEvents, by: Sequence[str] = ()) -> pl.Data
 
 def aggregate_steps_many(prepared: PreparedEvents, bys: Sequence[Sequence[str]]) -> list[pl.DataFrame]:
     """`aggregate_steps` for several breakdowns at once (`collect_all` runs them side by side)."""
-    keys = [["process", "activity", *_check_by(by)] for by in bys]
+    keys = [["process", "activity", *check_by(by)] for by in bys]
     events = prepared.events.lazy()
     # one process in view (the page's case): group without it, one key fewer to combine per row
     single = prepared.totals["process"].to_list() if prepared.totals.height == 1 else None
@@ -216,7 +216,7 @@ def aggregate_steps_many(prepared: PreparedEvents, bys: Sequence[Sequence[str]])
         for key in keys
     ]
     done = pl.collect_all(queries)
-    return [_finish(frame, key, prepared.totals) for frame, key in zip(done, keys, strict=True)]
+    return [finish_step_table(frame, key, prepared.totals) for frame, key in zip(done, keys, strict=True)]
 
 
 def _group_key(events: pl.LazyFrame, key: list[str]) -> tuple[list[pl.Expr], list[pl.Expr]]:
@@ -257,7 +257,10 @@ def _aggregate(events: pl.LazyFrame, key: list[str]) -> pl.LazyFrame:
     )
 
 
-def _finish(stats: pl.DataFrame, key: list[str], totals: pl.DataFrame) -> pl.DataFrame:
+def finish_step_table(stats: pl.DataFrame, key: list[str], totals: pl.DataFrame) -> pl.DataFrame:
+    """Shares, throughput and order of a step table's raw aggregates (`totals`: per process weeks,
+    excess_total, lateness_total)."""
+    totals = totals.select("process", "weeks", "excess_total", "lateness_total")
     return (
         stats.drop("__group", strict=False)
         .with_columns(pl.col(key).cast(pl.String))

@@ -83,7 +83,7 @@ def directly_follows(
             wait_mean_hours=pl.col("wait_hours").mean(),
         )
     )
-    nodes = pl.concat([activity_nodes.collect(), _terminal_nodes(edges)], how="vertical_relaxed")
+    nodes = pl.concat([activity_nodes.collect(), terminal_nodes(edges)], how="vertical_relaxed")
     return (
         nodes.sort(["process", "step_order"], nulls_last=True),
         edges.sort(["process", "source", "target"]),
@@ -118,7 +118,7 @@ def _edges(events: pl.DataFrame, cases: pl.DataFrame | None) -> pl.DataFrame:
     return pl.concat([inner, to_end.select(inner.collect_schema().names())], how="vertical_relaxed").collect()
 
 
-def _terminal_nodes(edges: pl.DataFrame) -> pl.DataFrame:
+def terminal_nodes(edges: pl.DataFrame) -> pl.DataFrame:
     """START holds every case (each has one first event), END every finished one."""
     starts = edges.filter(pl.col("source") == START).group_by("process").agg(n=pl.col("n_transitions").sum())
     ends = edges.filter(pl.col("target") == END).group_by("process").agg(n=pl.col("n_transitions").sum())

@@ -73,4 +73,6 @@ def unattributed_lateness(stats: pl.DataFrame, summary: pl.DataFrame, process: s
     """Late hours of a process that no step's overrun explains (due date tighter than the to-be)."""
     total = summary.filter(pl.col("process") == process)["late_hours_total"].sum()
     attributed = stats.filter(pl.col("process") == process)["lateness_hours"].sum()
-    return max(0.0, float(total or 0.0) - float(attributed or 0.0))
+    rest = float(total or 0.0) - float(attributed or 0.0)
+    # the two sums are the same hours added in another order: a remainder at rounding size is none
+    return rest if rest > 1e-9 * float(total or 0.0) else 0.0

@@ -61,17 +61,17 @@ CASE_PATH_COLUMNS = ("variant",)  # newer marts: each case's path, so variants n
 FILTERABLE = frozenset({"period", "business_unit", "segment", "grade", "status"})
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     rows = con.execute("select column_name from information_schema.columns where table_name = ?", [table])
     return {r[0] for r in rows.fetchall()}
 
 
 def process_filter_columns(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     """The filter columns the process marts of this warehouse carry (older ones lack status)."""
-    return frozenset(FILTERABLE & _columns(con, "mart_process_steps"))
+    return frozenset(FILTERABLE & columns_of(con, "mart_process_steps"))
 
 
-def _where(
+def process_where(
     con: duckdb.DuckDBPyConnection, filters: Filters, process: str | None, product_classes: Sequence[str]
 ) -> tuple[str, dict[str, object]]:
     where, params = filter_sql(filters, process_filter_columns(con))
@@ -94,8 +94,8 @@ def process_steps(
     """Executed steps (mart_process_steps: `STEP_COLUMNS` and, where the mart has them, the graph's
     neighbour columns) of cases that started in the filtered periods and segments, unordered
     (sorting 5 million events costs more than the analytics that need an order)."""
-    where, params = _where(con, filters, process, product_classes)
-    present = _columns(con, "mart_process_steps")
+    where, params = process_where(con, filters, process, product_classes)
+    present = columns_of(con, "mart_process_steps")
     columns = [c for c in (*STEP_COLUMNS, *NEIGHBOUR_COLUMNS) if c in present or c in STEP_COLUMNS]
     return query(con, f"select {', '.join(columns)} from mart_process_steps where {where}", params)
 
@@ -107,8 +107,8 @@ def process_cases(
     product_classes: Sequence[str] = (),
 ) -> pl.DataFrame:
     """Cases (mart_process_cases) under the same filters as `process_steps`."""
-    where, params = _where(con, filters, process, product_classes)
-    present = _columns(con, "mart_process_cases")
+    where, params = process_where(con, filters, process, product_classes)
+    present = columns_of(con, "mart_process_cases")
     columns = [*CASE_COLUMNS, *(c for c in CASE_PATH_COLUMNS if c in present)]
     return query(
         con,

@@ -9,6 +9,7 @@ import pytest
 
 from app.analytics.bottleneck_report import kpis_fed, process_report
 from app.analytics.wait_cost import served_touchpoints
+from app.ui.views.bottlenecks_data import load_report
 from app.warehouse.filters import Filters
 from app.warehouse.process_queries import process_cases, process_steps, step_dimension
 from app.warehouse.wait_cost_queries import wait_cost_sums
@@ -20,13 +21,10 @@ def reports(demo_db, model):
     import duckdb
 
     con = duckdb.connect(str(demo_db), read_only=True)
-    try:
-        steps, cases = process_steps(con, Filters()), process_cases(con, Filters())
-        dim = step_dimension(con)
-        sums = {p.id: wait_cost_sums(con, Filters(), p.id, served_touchpoints(dim)) for p in model.processes}
+    try:  # what the page shows: aggregated in DuckDB
+        return {p.id: load_report(con, Filters(), p.id, 30) for p in model.processes}
     finally:
         con.close()
-    return {p.id: process_report(steps, cases, dim, sums[p.id], p.id) for p in model.processes}
 
 
 def test_planted_energy_approval_bottleneck_is_found(reports, ground_truth):
@@ -79,17 +77,16 @@ def test_a_filter_that_leaves_no_cases_gives_an_empty_report(demo_db):
     try:
         nothing = Filters(period_from="1999-Q1", period_to="1999-Q4")
         steps, cases = process_steps(con, nothing), process_cases(con, nothing)
-        report = process_report(
-            steps,
-            cases,
-            step_dimension(con),
-            wait_cost_sums(con, nothing, "commercial_proposal", served_touchpoints(step_dimension(con))),
-            "commercial_proposal",
-        )
+        dim = step_dimension(con)
+        sums = wait_cost_sums(con, nothing, "commercial_proposal", served_touchpoints(dim))
+        reports = [process_report(steps, cases, dim, sums, "commercial_proposal"),
+                   load_report(con, nothing, "commercial_proposal", 30)]
     finally:
         con.close()
-    assert steps.is_empty() and report.bottleneck is None and report.chain is None
-    assert report.steps.is_empty() and report.pareto.is_empty() and report.summary == {}
+    assert steps.is_empty()
+    for report in reports:  # from the events and aggregated in DuckDB
+        assert report.bottleneck is None and report.chain is None
+        assert report.steps.is_empty() and report.pareto.is_empty() and report.summary == {}
 
 
 def test_processes_are_listed_with_their_cases_and_events(demo_con):

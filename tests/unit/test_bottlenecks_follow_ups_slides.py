@@ -96,9 +96,9 @@ def test_heat_map_values_stay_dark_on_light_cells_and_white_on_dark_ones(con, mo
 
 
 def test_a_process_without_breakdowns_gets_the_as_is_to_be_chart(con, model):
-    report = replace(load_report(con, Filters(), "commercial_proposal", 30), breakdowns={})
+    report = replace(load_report(con, Filters(), "commercial_proposal", 30), breakdown_columns=())
     labels = step_label_map(step_dimension(con), "en")
-    chart, note = bottlenecks_slide._chart(report, {"by": ("grade",)}, model, labels, "en", 30)
+    chart, note = bottlenecks_slide._chart(con, Filters(), report, {"by": ("grade",)}, model, labels, "en", 30)
     assert note == translate("bottlenecks.asis_note", "en")
     assert "Median over the to-be target" in json.dumps(chart.to_dict())
 

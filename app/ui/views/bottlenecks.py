@@ -84,7 +84,7 @@ def render(filters: Filters) -> None:
          t("bottlenecks.tab_experience")]
     )
     with steps:
-        render_steps(model, report, lang, min_n)
+        render_steps(model, report, lang, min_n, filters)
     with process_map:
         render_map(model, report, lang)
     with targets:

@@ -1,9 +1,10 @@
 """The bottleneck page's figures: one cached `ProcessReport` per process and filter state, plus the
 labels that turn ids into words. No rendering here.
 
-`load_report` queries the process marts and the wait cost's sums (per step and waiting bin) and runs
-`app.analytics`; it goes through `cached_query`, so only the small report is cached (keyed by the
-warehouse's data version), never the event-level frames.
+`load_report` aggregates the process marts and the wait cost's sums (per step and waiting bin) in
+DuckDB; it goes through `cached_query`, so only the small report is cached (keyed by the warehouse's
+data version). The heat-map's breakdown is a query of its own (`breakdown`): only the one shown is
+computed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import duckdb
 import polars as pl
 
 from app.analytics.bottleneck_report import ProcessReport, process_report
+from app.analytics.bottlenecks import step_stats
 from app.analytics.wait_cost import served_touchpoints
 from app.service_model import ServiceModel
 from app.ui.context import cached_query
@@ -25,24 +27,47 @@ from app.warehouse.process_queries import (
     processes_with_events,
     step_dimension,
 )
+from app.warehouse.process_report_queries import aggregated_report, breakdown_table, has_aggregate_columns
 from app.warehouse.wait_cost_queries import wait_cost_sums
 
 
 def load_report(con: duckdb.DuckDBPyConnection, filters: Filters, process: str, min_cases: int) -> ProcessReport:
-    """Query one process under the filters and compute everything its views show."""
+    """Query one process under the filters and compute everything its views show: aggregated in
+    DuckDB from the marts' per-event columns, or from the events on a warehouse whose process marts
+    were built before those columns existed (`python -m pipelines rebuild` adds them)."""
     dim = step_dimension(con)
-    return process_report(
-        process_steps(con, filters, process),
-        process_cases(con, filters, process),
-        dim,
-        wait_cost_sums(con, filters, process, served_touchpoints(dim)),
-        process,
-        min_cases=min_cases,
-    )
+    wait_sums = wait_cost_sums(con, filters, process, served_touchpoints(dim))
+    if has_aggregate_columns(con):
+        return aggregated_report(con, filters, process, dim, wait_sums, min_cases)
+    steps, cases = process_steps(con, filters, process), process_cases(con, filters, process)
+    return process_report(steps, cases, dim, wait_sums, process, min_cases=min_cases)
+
+
+def load_breakdown(
+    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, by: str, totals: tuple[float, float, float]
+) -> pl.DataFrame:
+    """The step table of one process by one breakdown column (the heat-map's); `totals`: the report's
+    weeks, excess_total and lateness_total (the shares' denominators)."""
+    frame = pl.DataFrame([{"process": process, **dict(zip(("weeks", "excess_total", "lateness_total"), totals,
+                                                           strict=True))}])
+    if has_aggregate_columns(con):
+        return breakdown_table(con, filters, process, frame, (by,))
+    return step_stats(process_steps(con, filters, process), process_cases(con, filters, process), (by,))
 
 
 def report(filters: Filters, process: str, min_cases: int) -> ProcessReport:
     return cached_query(load_report, filters, process, min_cases)
+
+
+def totals_key(report: ProcessReport) -> tuple[float, float, float]:
+    """The report's denominators as plain numbers (they key the breakdown's cache)."""
+    row = report.totals.row(0, named=True) if report.totals is not None and report.totals.height else {}
+    return tuple(float(row.get(c) or 0.0) for c in ("weeks", "excess_total", "lateness_total"))
+
+
+def breakdown(filters: Filters, report: ProcessReport, by: str) -> pl.DataFrame:
+    """`report`'s step table by `by`."""
+    return cached_query(load_breakdown, filters, report.process, by, totals_key(report))
 
 
 def processes(model: ServiceModel) -> list[str]:

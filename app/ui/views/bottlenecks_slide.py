@@ -3,7 +3,7 @@ otherwise), the step × segment heat-map the page opens with (?by=, ?metric=), a
 the key figure — its share of the process's delay, its median wait and how many cases run over the
 to-be target. A process without breakdown columns gets the as-is vs to-be chart instead.
 
-Same report, frames and chart builders as the page (bottlenecks_data.load_report,
+Same report, frames and chart builders as the page (bottlenecks_data.load_report / load_breakdown,
 bottlenecks_frames, charts.process_steps); filters the event logs cannot honour are named in the
 caption, as the page names them.
 """
@@ -22,7 +22,7 @@ from app.ui.labels import filters_summary
 from app.ui.slides.params import ViewParams, choice, filters_from_params
 from app.ui.slides.protocol import KeyFigure, SlideContent
 from app.ui.views import bottlenecks_frames as frames
-from app.ui.views.bottlenecks_data import load_report
+from app.ui.views.bottlenecks_data import load_breakdown, load_report, totals_key
 from app.warehouse.filters import Filters, unapplied_dimensions
 from app.warehouse.process_queries import process_filter_columns, processes_with_events, step_dimension
 from app.warehouse.scores import available_periods
@@ -71,19 +71,20 @@ def _wait_sentence(model: ServiceModel, report: ProcessReport, labels: frames.St
     return f"{_step_name(model, report, labels, lang)}: {wait}."
 
 
-def _chart(report: ProcessReport, params: ViewParams, model: ServiceModel, labels: frames.StepLabels, lang: str,
-           min_n: int) -> tuple[alt.TopLevelMixin, str]:
+def _chart(con: duckdb.DuckDBPyConnection, filters: Filters, report: ProcessReport, params: ViewParams,
+           model: ServiceModel, labels: frames.StepLabels, lang: str, min_n: int) -> tuple[alt.TopLevelMixin, str]:
     """The page's first chart (heat-map by ?by= coloured by ?metric=) and how to read it."""
-    if not report.breakdowns:
+    if not report.breakdown_columns:
         days = frames.uses_days(report.steps)
         unit = translate("bottlenecks.unit_days" if days else "bottlenecks.unit_hours", lang)
         legend = {k: translate(f"bottlenecks.legend_{k}", lang) for k in ("over", "within")}
         chart = step_time_chart(frames.step_time_frame(report.steps, labels, lang, days),
                                 axis_title=translate("bottlenecks.asis_axis", lang, unit=unit), legend=legend)
         return chart, translate("bottlenecks.asis_note", lang)
-    by = choice(params, "by", tuple(report.breakdowns), next(iter(report.breakdowns)))
+    by = choice(params, "by", report.breakdown_columns, report.breakdown_columns[0])
     metric = choice(params, "metric", frames.HEATMAP_METRICS, "wait")
-    frame = frames.heatmap_frame(report.breakdowns[by], by, metric, model, lang, min_n, labels)
+    table = load_breakdown(con, filters, report.process, by, totals_key(report))
+    frame = frames.heatmap_frame(table, by, metric, model, lang, min_n, labels)
     legend = translate("bottlenecks.heatmap_wait_legend" if metric == "wait" else f"bottlenecks.metric_{metric}", lang)
     chart = step_heatmap(frame, column_title=translate(f"bottlenecks.by_{by}", lang), value_title=legend)
     return _fill_slide(chart, frame["label"].n_unique()), translate("bottlenecks.slide_heatmap_note", lang, min_n=min_n)
@@ -123,6 +124,6 @@ def slide_content(con: duckdb.DuckDBPyConnection, model: ServiceModel, params: V
     if report.steps.is_empty():
         return SlideContent(title, None, None, message=translate("bottlenecks.no_cases", lang))
     labels = frames.step_label_map(step_dimension(con), lang)
-    chart, note = _chart(report, params, model, labels, lang, min_n)
+    chart, note = _chart(con, filters, report, params, model, labels, lang, min_n)
     return SlideContent(title, _key_figure(model, report, labels, lang), chart,
                         _caption(con, model, filters, report, _wait_sentence(model, report, labels, lang), note, lang))

@@ -17,6 +17,7 @@ from app.ui.i18n import format_number, t
 from app.ui.url_widgets import url_segmented
 from app.ui.views import bottlenecks_data as data
 from app.ui.views.bottlenecks_frames import HEATMAP_METRICS, heatmap_frame
+from app.warehouse.filters import Filters
 
 BREAKDOWN_TABLE = (
     "n_cases", "n_events", "n_open", "throughput_per_week", "wait_median_hours", "wait_p90_hours",
@@ -38,16 +39,17 @@ def _step_table(report: ProcessReport, lang: str) -> pl.DataFrame:
     return data.with_step_label(report.steps, lang).select([pl.col(c).alias(name) for c, name in columns.items()])
 
 
-def render_steps(model: ServiceModel, report: ProcessReport, lang: str, min_n: int) -> None:
-    if report.breakdowns:
+def render_steps(model: ServiceModel, report: ProcessReport, lang: str, min_n: int, filters: Filters) -> None:
+    if report.breakdown_columns:
         by_col, metric_col = st.columns(2)
         with by_col:
-            by = url_segmented(t("bottlenecks.breakdown"), list(report.breakdowns), key="bn_by", param="by",
-                               default=next(iter(report.breakdowns)), format_func=lambda c: t(f"bottlenecks.by_{c}"))
+            by = url_segmented(t("bottlenecks.breakdown"), list(report.breakdown_columns), key="bn_by", param="by",
+                               default=report.breakdown_columns[0], format_func=lambda c: t(f"bottlenecks.by_{c}"))
         with metric_col:
             metric = url_segmented(t("bottlenecks.metric"), HEATMAP_METRICS, key="bn_metric", param="metric",
                                    default="wait", format_func=lambda m: t(f"bottlenecks.metric_{m}"))
-        frame = heatmap_frame(report.breakdowns[by], by, metric, model, lang, min_n, data.step_labels(lang))
+        frame = heatmap_frame(data.breakdown(filters, report, by), by, metric, model, lang, min_n,
+                              data.step_labels(lang))
         legend = t("bottlenecks.heatmap_wait_legend") if metric == "wait" else t(f"bottlenecks.metric_{metric}")
         chart = step_heatmap(frame, column_title=t(f"bottlenecks.by_{by}"), value_title=legend)
         table = frame.select("label", "column_label", "activity", by, *BREAKDOWN_TABLE)

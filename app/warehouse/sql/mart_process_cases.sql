@@ -2,6 +2,7 @@
 -- A case is complete once the process's last step (in the service model) has ended and no step is
 -- open: an export taken while a case waits between two steps has no row for the next step yet, so
 -- "no open step" alone would call it finished.
+-- lateness_hours and log_as_of come from mart_process_steps (see there).
 -- variant: the case's path, its activities in order of start (then step order; nulls first, as the
 -- event-level path in app/analytics/process_map.py sorts) joined by ' → ', so
 -- the page counts paths over cases instead of sorting every event of the filter.
@@ -25,7 +26,9 @@ cases as (
         sum(s.wait_hours) as wait_hours,
         count(*) filter (where s.is_rework) as n_rework,
         max(s.due_at) as due_at,
-        string_agg(s.activity, ' → ' order by s.started_at nulls first, s.step_order nulls first) as variant
+        string_agg(s.activity, ' → ' order by s.started_at nulls first, s.step_order nulls first) as variant,
+        any_value(s.case_lateness_hours) as lateness_hours,
+        any_value(s.log_as_of) as log_as_of
     from mart_process_steps s
     left join last_step l using (process)
     group by s.process, s.case_id
@@ -48,5 +51,9 @@ select
     n_rework,
     due_at,
     case when is_complete and due_at is not null then last_ended_at > due_at end as is_late,
-    variant
+    variant,
+    due_at is not null as has_due,
+    -- hours past due (0 on time, null without a due time), open cases counted up to log_as_of
+    lateness_hours,
+    log_as_of
 from cases

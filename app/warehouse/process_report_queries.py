@@ -1,0 +1,254 @@
+"""The bottleneck page's figures aggregated in DuckDB from the process marts' per-event columns
+(mart_process_steps: step time, overrun, attributed lateness, first-run flags — computed once per
+event load), so no event leaves DuckDB: at a million answers the log has ~900,000 events, and
+reading them into Polars for every filter state cost more than the whole page's budget.
+
+The definitions are those of app/analytics/bottlenecks.py, process_map.py and process_summary.py
+(the event-level reference, tested against the same hand-computed fixture and against these
+queries); the finishing arithmetic (shares, throughput, order) is shared with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import polars as pl
+
+from app.analytics import bottleneck_report as br
+from app.analytics.bottleneck_pick import Bottleneck, name_bottleneck, pick_step
+from app.analytics.bottlenecks import check_by, finish_step_table
+from app.analytics.process_map import END, START, terminal_nodes
+from app.warehouse.connection import query
+from app.warehouse.filters import Filters
+from app.warehouse.process_queries import columns_of, process_where
+
+# mart_process_steps columns these queries need (marts built before them lack them: the page then
+# falls back to the event-level path).
+AGGREGATE_COLUMNS = frozenset(
+    {"finished_step_hours", "excess_hours", "lateness_attributed_hours", "is_over_case", "is_first_rework",
+     "is_first_transition", "is_case_complete", "log_as_of"}
+)
+BREAKDOWNS: tuple[str, ...] = ("business_unit", "product_class", "segment", "grade")
+
+# Counts and sums of a step table (definitions: app/analytics/bottlenecks.py): a case's first run
+# of a step is the one not flagged as rework, so counting those counts cases.
+STEP_SUMS = """
+    min(step_order) as step_order,
+    any_value(target_hours) as target_hours,
+    count(*) filter (where not is_rework) as n_cases,
+    count(*) as n_events,
+    count(*) filter (where ended_at is null) as n_open,
+    count(ended_at) as n_completed,
+    count(*) filter (where is_first_rework) as n_rework_cases,
+    count(*) filter (where is_over_case) as n_over_cases,
+    sum(excess_hours) as excess_hours,
+    sum(lateness_attributed_hours) as lateness_hours
+"""
+# (column, measure) pairs whose median and 90th percentile a table shows; one list quantile per
+# measure sorts its values once. Breakdown tables show waiting and processing only.
+WHOLE_QUANTILES = (("wait", "wait_hours"), ("processing", "duration_hours"), ("step", "finished_step_hours"))
+BREAKDOWN_QUANTILES = WHOLE_QUANTILES[:2]
+# the whole table also gives the process's denominators and what the log holds (process_totals)
+SPAN_COLUMNS = (
+    "min(started_at) as first_started_at, max(greatest(started_at, coalesce(ended_at, started_at))) as last_moment, "
+    "any_value(log_as_of) as log_as_of, avg(wait_hours) as wait_mean_hours, "
+    "count(*) filter (where is_last_event and is_case_complete) as n_to_end, "
+    + ", ".join(f"count({c}) as n_{c}" for c in BREAKDOWNS)
+)
+
+
+def has_aggregate_columns(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this warehouse's process marts carry the per-event columns (built by this version)."""
+    return columns_of(con, "mart_process_steps") >= AGGREGATE_COLUMNS
+
+
+def _step_sql(where: str, key: list[str], quantiles: Sequence[tuple[str, str]], extra: str = "") -> str:
+    group = ", ".join(key)
+    lists = "".join(f", quantile_cont({m}, [0.5, 0.9]) as q_{name}" for name, m in quantiles)
+    unpack = "".join(f", q_{n}[1] as {n}_median_hours, q_{n}[2] as {n}_p90_hours" for n, _ in quantiles)
+    drop = ", ".join(f"q_{n}" for n, _ in quantiles)
+    return (
+        f"select * exclude ({drop}){unpack} from ("
+        f"select $process as process, {group}, {STEP_SUMS}{lists}{extra} "
+        f"from mart_process_steps where {where} group by {group})"
+    )
+
+
+def _totals(whole: pl.DataFrame, process: str, lateness_total: float | None) -> pl.DataFrame:
+    """One row: process, weeks the (filtered) log spans, excess_total, lateness_total."""
+    first, last = whole["first_started_at"].min(), whole["last_moment"].max()
+    weeks = max(1.0, (last - first).total_seconds() / 3600.0 / 168.0) if first is not None else 1.0
+    return pl.DataFrame({"process": [process], "weeks": [weeks], "excess_total": [whole["excess_hours"].sum()],
+                         "lateness_total": [float(lateness_total or 0.0)]})
+
+
+def whole_step_table(
+    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, lateness_total: float | None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(step table, totals, raw per-activity rows) of the process under the filters. The raw rows also
+    carry each activity's span, as-of moment, mean wait and counts of breakdown values."""
+    where, params = process_where(con, filters, process, ())
+    raw = query(con, _step_sql(where, ["activity"], WHOLE_QUANTILES, ", " + SPAN_COLUMNS), params)
+    totals = _totals(raw, process, lateness_total)
+    extra = ["first_started_at", "last_moment", "log_as_of", "wait_mean_hours", "n_to_end",
+             *(f"n_{c}" for c in BREAKDOWNS)]
+    return finish_step_table(raw.drop(extra), ["process", "activity"], totals), totals, raw
+
+
+def breakdown_table(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    process: str,
+    totals: pl.DataFrame,
+    by: Sequence[str],
+    activity: str | None = None,
+    quantiles: Sequence[tuple[str, str]] = BREAKDOWN_QUANTILES,
+) -> pl.DataFrame:
+    """The step table by `by` (GROUPABLE columns), optionally for one activity; `totals` from
+    `whole_step_table` under the same filters."""
+    where, params = process_where(con, filters, process, ())
+    if activity is not None:
+        where += " and activity = $activity"
+        params["activity"] = activity
+    key = ["activity", *check_by(by)]
+    return finish_step_table(query(con, _step_sql(where, key, quantiles), params), ["process", *key], totals)
+
+
+def wait_median_elsewhere(
+    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, activity: str, business_unit: str
+) -> float | None:
+    """The median wait before `activity` in the business units other than `business_unit`."""
+    where, params = process_where(con, filters, process, ())
+    params |= {"activity": activity, "unit": business_unit}
+    sql = (f"select quantile_cont(wait_hours, 0.5) from mart_process_steps "
+           f"where {where} and activity = $activity and business_unit <> $unit")
+    return query(con, sql, params).item()
+
+
+def case_summary(con: duckdb.DuckDBPyConnection, filters: Filters, process: str) -> pl.DataFrame:
+    """app.analytics.process_summary.case_summary over mart_process_cases (lateness kept per case)."""
+    where, params = process_where(con, filters, process, ())
+    sql = f"""
+        select process, count(*) as n_cases,
+               count(*) filter (where not is_complete) as n_open,
+               count(*) filter (where not is_complete and lateness_hours > 0) as n_open_overdue,
+               count(*) filter (where is_complete and has_due) as n_complete_with_due,
+               count(*) filter (where is_complete and has_due and lateness_hours > 0) as n_late,
+               quantile_cont(lead_time_hours, 0.5) as lead_median_hours,
+               quantile_cont(lead_time_hours, 0.9) as lead_p90_hours,
+               coalesce(sum(lateness_hours), 0) as late_hours_total,
+               case when count(*) filter (where is_complete and has_due) > 0
+                    then 100.0 * (1 - count(*) filter (where is_complete and has_due and lateness_hours > 0)
+                                      / count(*) filter (where is_complete and has_due)) end as on_time_pct
+        from mart_process_cases where {where} group by process
+    """
+    return query(con, sql, params)
+
+
+def directly_follows(
+    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, raw: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """app.analytics.process_map.directly_follows: (nodes, edges) of the process under the filters;
+    the activity nodes come from `raw` (whole_step_table's per-activity rows)."""
+    where, params = process_where(con, filters, process, ())
+    edges = query(con, f"""
+        select process, coalesce(previous_activity, $start) as source, activity as target,
+               count(*) as n_transitions, count(*) filter (where is_first_transition) as n_cases,
+               quantile_cont(wait_hours, 0.5) as wait_median_hours, avg(wait_hours) as wait_mean_hours
+        from mart_process_steps where {where} group by all
+    """, params | {"start": START})
+    # each finished case's last activity → END (one last event per case)
+    to_end = raw.filter(pl.col("n_to_end") > 0).select(
+        "process", pl.col("activity").alias("source"), pl.lit(END).alias("target"),
+        pl.col("n_to_end").alias("n_transitions"), pl.col("n_to_end").alias("n_cases"),
+        pl.lit(None, dtype=pl.Float64).alias("wait_median_hours"),
+        pl.lit(None, dtype=pl.Float64).alias("wait_mean_hours"),
+    )
+    edges = pl.concat([edges, to_end], how="vertical_relaxed")
+    activities = raw.select("process", "activity", "step_order", "n_events", "n_cases", "n_open",
+                            "wait_median_hours", "wait_mean_hours")
+    nodes = pl.concat([activities, terminal_nodes(edges)], how="vertical_relaxed")
+    return (
+        nodes.sort(["process", "step_order"], nulls_last=True),
+        edges.sort(["process", "source", "target"]),
+    )
+
+
+def variants(con: duckdb.DuckDBPyConnection, filters: Filters, process: str, top: int = 10) -> pl.DataFrame:
+    """The most frequent paths of finished cases with their share (process_map.variants)."""
+    where, params = process_where(con, filters, process, ())
+    params["top"] = top
+    sql = f"""
+        select process, variant as path, count(*) as n_cases,
+               100.0 * count(*) / sum(count(*)) over (partition by process) as pct_cases
+        from mart_process_cases where {where} and is_complete group by process, variant
+        qualify row_number() over (partition by process order by count(*) desc, variant) <= $top
+        order by process, n_cases desc, path
+    """
+    return query(con, sql, params)
+
+
+def _bottleneck(
+    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, totals: pl.DataFrame, stats: pl.DataFrame,
+    has_class: bool, min_cases: int,
+) -> Bottleneck | None:
+    choice = pick_step(stats, min_cases)
+    if choice is None:
+        return None
+    measure, cell = choice
+    activity = cell["activity"]
+    wait = (("wait", "wait_hours"),)
+    by_unit = breakdown_table(con, filters, process, totals, ("business_unit",), activity, wait)
+    if has_class:
+        by_unit_class, by_class = (
+            breakdown_table(con, filters, process, totals, by, activity, wait)
+            for by in (("business_unit", "product_class"), ("product_class",))
+        )
+    else:  # no event has a product class: nothing to name
+        by_unit_class = by_unit.with_columns(product_class=pl.lit(None, dtype=pl.String))
+        by_class = by_unit_class.clear()
+    return name_bottleneck(process, measure, cell, by_unit, by_unit_class, by_class,
+                           lambda unit: wait_median_elsewhere(con, filters, process, activity, unit), min_cases)
+
+
+def _chain(
+    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, step_dim: pl.DataFrame, as_of: object
+) -> br.ChainReport | None:
+    """The deadline chain from the events of its links and the cases with a due time (only for a
+    process whose steps have deadline offsets)."""
+    if step_dim.filter((pl.col("process") == process) & pl.col("deadline_offset_hours").is_not_null()).is_empty():
+        return None
+    where, params = process_where(con, filters, process, ())
+    steps = query(con, "select process, case_id, activity, step_order, due_at, deadline_at, ended_at, is_rework "
+                       f"from mart_process_steps where {where} and deadline_at is not null", params)
+    cases = query(con, "select process, case_id, is_complete, ended_at, due_at "
+                       f"from mart_process_cases where {where} and due_at is not null", params)
+    return br.chain_report(steps, cases, step_dim, process, as_of) if steps.height else None
+
+
+def aggregated_report(
+    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, step_dim: pl.DataFrame,
+    wait_sums: pl.DataFrame, min_cases: int = 30,
+) -> br.ProcessReport:
+    """app.analytics.bottleneck_report.process_report aggregated in DuckDB: the same figures, open
+    steps and cases measured up to the log's as-of moment."""
+    summary = case_summary(con, filters, process)
+    lateness_total = summary["late_hours_total"].sum() if summary.height else 0.0
+    stats, totals, raw = whole_step_table(con, filters, process, lateness_total)
+    as_of = raw["log_as_of"].max() if raw.height else None
+    columns = tuple(c for c in BREAKDOWNS if raw.height and raw[f"n_{c}"].sum() > 0)
+    return br.assemble_report(
+        process,
+        as_of,
+        summary,
+        stats,
+        columns,
+        directly_follows(con, filters, process, raw),
+        variants(con, filters, process),
+        _bottleneck(con, filters, process, totals, stats, "product_class" in columns, min_cases)
+        if raw.height else None,
+        _chain(con, filters, process, step_dim, as_of) if raw.height else None,
+        br.experience(step_dim, wait_sums, process),
+        totals,
+    )
