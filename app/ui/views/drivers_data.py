@@ -37,7 +37,8 @@ def has_answers() -> bool:
     """Whether the warehouse holds any survey answer (before the first load it holds none)."""
     con = cursor()
     return table_exists(con, "mart_responses") and bool(
-        fetch_scalar(con, "select count(*) from mart_responses")
+        # one row is enough: counting ten million answers took seconds
+        fetch_scalar(con, "select count(*) from (select 1 from mart_responses limit 1)")
     )
 
 
