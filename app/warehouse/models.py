@@ -17,6 +17,7 @@ import polars as pl
 
 from app.service_model import ServiceModel, Touchpoint
 from app.warehouse.index_sql import index_sql_parts
+from app.warehouse.wait_cost_sql import wait_cost_sql_parts
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -40,6 +41,9 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_orders", "table", frozenset({"orders", "clients"})),
     ("mart_process_steps", "table", frozenset({"events", "orders", "clients"})),
     ("mart_process_cases", "table", frozenset({"events", "orders", "clients"})),
+    ("stg_client_step_waits", "table", frozenset({"events", "orders", "clients"})),
+    ("mart_wait_cost_answers", "table", frozenset({"surveys", "events", "orders", "clients"})),
+    ("mart_wait_cost_cube", "table", frozenset({"surveys", "events", "orders", "clients"})),
     ("mart_tickets", "table", frozenset({"tickets", "clients"})),
     ("stg_client_answers", "table", frozenset({"clients", "surveys"})),
     ("stg_client_service", "table", frozenset({"clients", "orders", "tickets"})),
@@ -60,7 +64,8 @@ MART_SOURCES: dict[str, frozenset[str]] = {name: sources for name, _, sources in
 # SQL reads raw_surveys only where ${survey_batch_filter} holds. Loading or rolling back one survey
 # batch then inserts or deletes that batch's rows instead of recomputing the whole table, so a load
 # costs what its own rows cost, not what the warehouse holds (a change of clients rebuilds them all).
-PER_SURVEY_BATCH: frozenset[str] = frozenset({"stg_survey_batch_cube", "mart_survey_coverage", "mart_feedback"})
+PER_SURVEY_BATCH: frozenset[str] = frozenset({"stg_survey_batch_cube", "mart_survey_coverage", "mart_feedback",
+                                              "mart_wait_cost_answers", "mart_wait_cost_cube"})
 
 
 @dataclass(frozen=True)
@@ -344,6 +349,7 @@ def render_model_sql(name: str, model: ServiceModel, survey_batch: int | None = 
         answer_rating_columns=_answer_rating_columns(model),
         n_touchpoints=len(model.touchpoints),
         **index_sql_parts(model),
+        **wait_cost_sql_parts(model),
     )
 
 
