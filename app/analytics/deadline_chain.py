@@ -133,22 +133,29 @@ def first_broken(status: pl.DataFrame, cases: pl.DataFrame, as_of: datetime | No
     )
 
 
+def count_first_broken(first: pl.DataFrame) -> pl.DataFrame:
+    """Cases per first broken link (`first_broken`: NO_BREAK when none) with how many met the
+    requirement, missed it, or are pending."""
+    return first.group_by("first_broken").agg(
+        n_cases=pl.len(),
+        n_met=(pl.col("met_requirement") == True).sum(),  # noqa: E712 (null stays out)
+        n_missed=(pl.col("met_requirement") == False).sum(),  # noqa: E712
+        n_pending=pl.col("met_requirement").is_null().sum(),
+    )
+
+
 def broken_summary(first: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
     """Cases by their first broken link, in chain order (held chains first)."""
+    return summarise_broken(count_first_broken(first), links)
+
+
+def summarise_broken(counts: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+    """`broken_summary` from `count_first_broken`'s counts (or the same counts from SQL)."""
     order = links.select(pl.col("activity").alias("first_broken"), "step_order")
     held = pl.DataFrame({"first_broken": [NO_BREAK], "step_order": [-1]}, schema=order.schema)
     return (
         pl.concat([held, order])
-        .join(
-            first.group_by("first_broken").agg(
-                n_cases=pl.len(),
-                n_met=(pl.col("met_requirement") == True).sum(),  # noqa: E712 (null stays out)
-                n_missed=(pl.col("met_requirement") == False).sum(),  # noqa: E712
-                n_pending=pl.col("met_requirement").is_null().sum(),
-            ),
-            on="first_broken",
-            how="left",
-        )
+        .join(counts, on="first_broken", how="left")
         .with_columns(pl.col("n_cases", "n_met", "n_missed", "n_pending").fill_null(0))
         .with_columns(pct_cases=100.0 * pl.col("n_cases") / pl.col("n_cases").sum())
         .sort("step_order")
@@ -159,6 +166,12 @@ def requirement_met_pct(first: pl.DataFrame) -> float | None:
     """Share of decided cases (finished, or open and already past due) that met the requirement."""
     decided = first["met_requirement"].drop_nulls()
     return 100.0 * decided.sum() / decided.len() if decided.len() else None
+
+
+def met_pct_of_counts(counts: pl.DataFrame) -> float | None:
+    """`requirement_met_pct` from `count_first_broken`'s counts."""
+    met, missed = counts["n_met"].sum(), counts["n_missed"].sum()
+    return 100.0 * met / (met + missed) if met + missed else None
 
 
 def link_performance(status: pl.DataFrame) -> pl.DataFrame:

@@ -41,6 +41,7 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_orders", "table", frozenset({"orders", "clients"})),
     ("mart_process_steps", "table", frozenset({"events", "orders", "clients"})),
     ("mart_process_cases", "table", frozenset({"events", "orders", "clients"})),
+    ("mart_process_links", "table", frozenset({"events", "orders", "clients"})),
     ("stg_client_step_waits", "table", frozenset({"events", "orders", "clients"})),
     ("mart_wait_cost_answers", "table", frozenset({"surveys", "events", "orders", "clients"})),
     ("mart_wait_cost_cube", "table", frozenset({"surveys", "events", "orders", "clients"})),

@@ -16,10 +16,11 @@ import duckdb
 import polars as pl
 
 from app.analytics import bottleneck_report as br
+from app.analytics import deadline_chain as chain
 from app.analytics.bottleneck_pick import Bottleneck, name_bottleneck, pick_step
 from app.analytics.bottlenecks import check_by, finish_step_table
 from app.analytics.process_map import END, START, terminal_nodes
-from app.warehouse.connection import query
+from app.warehouse.connection import query, table_exists
 from app.warehouse.filters import Filters
 from app.warehouse.process_queries import columns_of, process_where
 
@@ -59,8 +60,9 @@ SPAN_COLUMNS = (
 
 
 def has_aggregate_columns(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether this warehouse's process marts carry the per-event columns (built by this version)."""
-    return columns_of(con, "mart_process_steps") >= AGGREGATE_COLUMNS
+    """Whether this warehouse's process marts carry the per-event columns and the chain's links
+    (built by this version)."""
+    return columns_of(con, "mart_process_steps") >= AGGREGATE_COLUMNS and table_exists(con, "mart_process_links")
 
 
 def _step_sql(where: str, key: list[str], quantiles: Sequence[tuple[str, str]], extra: str = "") -> str:
@@ -213,18 +215,50 @@ def _bottleneck(
 
 
 def _chain(
-    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, step_dim: pl.DataFrame, as_of: object
+    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, step_dim: pl.DataFrame
 ) -> br.ChainReport | None:
-    """The deadline chain from the events of its links and the cases with a due time (only for a
-    process whose steps have deadline offsets)."""
-    if step_dim.filter((pl.col("process") == process) & pl.col("deadline_offset_hours").is_not_null()).is_empty():
+    """The deadline chain aggregated from mart_process_links (case × link, judged at load) and the
+    cases with a due time; None for a process without deadline offsets or cases with a due time."""
+    links = chain.chain_links(step_dim, process)
+    if links.is_empty():
         return None
     where, params = process_where(con, filters, process, ())
-    steps = query(con, "select process, case_id, activity, step_order, due_at, deadline_at, ended_at, is_rework "
-                       f"from mart_process_steps where {where} and deadline_at is not null", params)
-    cases = query(con, "select process, case_id, is_complete, ended_at, due_at "
-                       f"from mart_process_cases where {where} and due_at is not null", params)
-    return br.chain_report(steps, cases, step_dim, process, as_of) if steps.height else None
+    counts = query(con, f"""
+        select coalesce(l.activity, $none) as first_broken, count(*) as n_cases,
+               count(*) filter (where c.met) as n_met, count(*) filter (where not c.met) as n_missed,
+               count(*) filter (where c.met is null) as n_pending
+        from (select process, case_id,
+                     case when is_complete then lateness_hours <= 0 when lateness_hours > 0 then false end as met
+              from mart_process_cases where {where} and has_due) c
+        left join (select process, case_id, activity from mart_process_links where is_first_broken) l
+            on l.process = c.process and l.case_id = c.case_id
+        group by all
+    """, params | {"none": chain.NO_BREAK})
+    if counts.is_empty():
+        return None
+    performance = query(con, f"""
+        select *, case when n_held + n_broken > 0 then 100.0 * n_held / (n_held + n_broken) end as held_pct
+        from (select process, activity, any_value(step_order) as step_order,
+                     any_value(deadline_offset_hours) as deadline_offset_hours,
+                     quantile_cont(end_vs_due_hours, 0.5) as end_median_hours,
+                     quantile_cont(end_vs_due_hours, 0.1) as end_p10_hours,
+                     quantile_cont(end_vs_due_hours, 0.9) as end_p90_hours,
+                     count(*) filter (where link_status = 'held') as n_held,
+                     count(*) filter (where link_status = 'broken') as n_broken,
+                     count(*) filter (where link_status = 'pending') as n_pending
+              from mart_process_links where {where} group by process, activity)
+        order by process, step_order
+    """, params)
+    # one case per time of day of the due times: enough to tell whether all are due at the same hour
+    due_times = query(con, f"select process, any_value(due_at) as due_at from mart_process_cases "
+                           f"where {where} and due_at is not null group by process, cast(due_at as time)", params)
+    return br.ChainReport(
+        links=links,
+        performance=performance,
+        broken=chain.summarise_broken(counts, links),
+        met_pct=chain.met_pct_of_counts(counts),
+        clock_labels=chain.deadline_clock_labels(links, due_times),
+    )
 
 
 def aggregated_report(
@@ -248,7 +282,7 @@ def aggregated_report(
         variants(con, filters, process),
         _bottleneck(con, filters, process, totals, stats, "product_class" in columns, min_cases)
         if raw.height else None,
-        _chain(con, filters, process, step_dim, as_of) if raw.height else None,
+        _chain(con, filters, process, step_dim) if raw.height else None,
         br.experience(step_dim, wait_sums, process),
         totals,
     )
