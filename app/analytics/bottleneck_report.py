@@ -6,7 +6,7 @@ state, and tests, exports and presentation mode get exactly the numbers the page
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import polars as pl
@@ -47,6 +47,7 @@ class ProcessReport:
     wait_cost: pl.DataFrame  # per step: NPS / rating points per day of waiting
     wait_bins: pl.DataFrame  # per step × waiting bin (whole client-quarters): NPS and rating
     totals: pl.DataFrame | None = None  # process, weeks, excess_total, lateness_total: a breakdown's denominators
+    breakdowns: dict[str, pl.DataFrame] = field(default_factory=dict)  # step tables by a column, computed with it
 
 
 def breakdown_columns(frame: pl.DataFrame) -> tuple[str, ...]:
@@ -121,6 +122,7 @@ def assemble_report(
     chain: ChainReport | None,
     wait_cost: tuple[pl.DataFrame, pl.DataFrame],
     totals: pl.DataFrame | None = None,
+    breakdowns: dict[str, pl.DataFrame] | None = None,
 ) -> ProcessReport:
     """The report from its parts, however they were computed (from events here, or aggregated in
     DuckDB: app.warehouse.process_report_queries)."""
@@ -141,6 +143,7 @@ def assemble_report(
         wait_cost=wait_cost[0],
         wait_bins=wait_cost[1],
         totals=totals,
+        breakdowns=breakdowns or {},
     )
 
 

@@ -193,15 +193,20 @@ def variants(con: duckdb.DuckDBPyConnection, filters: Filters, process: str, top
 
 def _bottleneck(
     con: duckdb.DuckDBPyConnection, filters: Filters, process: str, totals: pl.DataFrame, stats: pl.DataFrame,
-    has_class: bool, min_cases: int,
+    has_class: bool, steps_by_unit: pl.DataFrame | None, min_cases: int,
 ) -> Bottleneck | None:
+    """The verdict; `steps_by_unit`: the step table by business unit when already computed."""
     choice = pick_step(stats, min_cases)
     if choice is None:
         return None
     measure, cell = choice
     activity = cell["activity"]
     wait = (("wait", "wait_hours"),)
-    by_unit = breakdown_table(con, filters, process, totals, ("business_unit",), activity, wait)
+    by_unit = (
+        steps_by_unit.filter(pl.col("activity") == activity)
+        if steps_by_unit is not None
+        else breakdown_table(con, filters, process, totals, ("business_unit",), activity, wait)
+    )
     if has_class:
         by_unit_class, by_class = (
             breakdown_table(con, filters, process, totals, by, activity, wait)
@@ -272,6 +277,9 @@ def aggregated_report(
     stats, totals, raw = whole_step_table(con, filters, process, lateness_total)
     as_of = raw["log_as_of"].max() if raw.height else None
     columns = tuple(c for c in BREAKDOWNS if raw.height and raw[f"n_{c}"].sum() > 0)
+    # the heat-map opens on business units, and the verdict reads the same table
+    by_unit = (breakdown_table(con, filters, process, totals, ("business_unit",))
+               if "business_unit" in columns else None)
     return br.assemble_report(
         process,
         as_of,
@@ -280,9 +288,10 @@ def aggregated_report(
         columns,
         directly_follows(con, filters, process, raw),
         variants(con, filters, process),
-        _bottleneck(con, filters, process, totals, stats, "product_class" in columns, min_cases)
+        _bottleneck(con, filters, process, totals, stats, "product_class" in columns, by_unit, min_cases)
         if raw.height else None,
         _chain(con, filters, process, step_dim) if raw.height else None,
         br.experience(step_dim, wait_sums, process),
         totals,
+        {"business_unit": by_unit} if by_unit is not None else None,
     )

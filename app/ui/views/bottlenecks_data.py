@@ -66,8 +66,17 @@ def totals_key(report: ProcessReport) -> tuple[float, float, float]:
 
 
 def breakdown(filters: Filters, report: ProcessReport, by: str) -> pl.DataFrame:
-    """`report`'s step table by `by`."""
+    """`report`'s step table by `by` (computed with the report, or queried now)."""
+    if by in report.breakdowns:
+        return report.breakdowns[by]
     return cached_query(load_breakdown, filters, report.process, by, totals_key(report))
+
+
+def report_breakdown(con: duckdb.DuckDBPyConnection, filters: Filters, report: ProcessReport, by: str) -> pl.DataFrame:
+    """`breakdown` without the page's cache (presentation slides)."""
+    if by in report.breakdowns:
+        return report.breakdowns[by]
+    return load_breakdown(con, filters, report.process, by, totals_key(report))
 
 
 def processes(model: ServiceModel) -> list[str]:

@@ -3,7 +3,7 @@ otherwise), the step × segment heat-map the page opens with (?by=, ?metric=), a
 the key figure — its share of the process's delay, its median wait and how many cases run over the
 to-be target. A process without breakdown columns gets the as-is vs to-be chart instead.
 
-Same report, frames and chart builders as the page (bottlenecks_data.load_report / load_breakdown,
+Same report, frames and chart builders as the page (bottlenecks_data.load_report / report_breakdown,
 bottlenecks_frames, charts.process_steps); filters the event logs cannot honour are named in the
 caption, as the page names them.
 """
@@ -22,7 +22,7 @@ from app.ui.labels import filters_summary
 from app.ui.slides.params import ViewParams, choice, filters_from_params
 from app.ui.slides.protocol import KeyFigure, SlideContent
 from app.ui.views import bottlenecks_frames as frames
-from app.ui.views.bottlenecks_data import load_breakdown, load_report, totals_key
+from app.ui.views.bottlenecks_data import load_report, report_breakdown
 from app.warehouse.filters import Filters, unapplied_dimensions
 from app.warehouse.process_queries import process_filter_columns, processes_with_events, step_dimension
 from app.warehouse.scores import available_periods
@@ -83,7 +83,7 @@ def _chart(con: duckdb.DuckDBPyConnection, filters: Filters, report: ProcessRepo
         return chart, translate("bottlenecks.asis_note", lang)
     by = choice(params, "by", report.breakdown_columns, report.breakdown_columns[0])
     metric = choice(params, "metric", frames.HEATMAP_METRICS, "wait")
-    table = load_breakdown(con, filters, report.process, by, totals_key(report))
+    table = report_breakdown(con, filters, report, by)
     frame = frames.heatmap_frame(table, by, metric, model, lang, min_n, labels)
     legend = translate("bottlenecks.heatmap_wait_legend" if metric == "wait" else f"bottlenecks.metric_{metric}", lang)
     chart = step_heatmap(frame, column_title=translate(f"bottlenecks.by_{by}", lang), value_title=legend)
