@@ -43,8 +43,10 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_process_cases", "table", frozenset({"events", "orders", "clients"})),
     ("mart_process_links", "table", frozenset({"events", "orders", "clients"})),
     ("stg_client_step_waits", "table", frozenset({"events", "orders", "clients"})),
-    ("mart_wait_cost_answers", "table", frozenset({"surveys", "events", "orders", "clients"})),
-    ("mart_wait_cost_cube", "table", frozenset({"surveys", "events", "orders", "clients"})),
+    ("mart_wait_cost_group_roles", "table", frozenset({"surveys", "events", "orders", "clients"})),
+    ("mart_wait_cost_groups", "table", frozenset({"surveys", "events", "orders", "clients"})),
+    ("mart_wait_cost_slot_roles", "table", frozenset({"surveys", "events", "orders", "clients"})),
+    ("mart_wait_cost_slots", "table", frozenset({"surveys", "events", "orders", "clients"})),
     ("mart_tickets", "table", frozenset({"tickets", "clients"})),
     ("stg_client_answers", "table", frozenset({"clients", "surveys"})),
     ("stg_client_service", "table", frozenset({"clients", "orders", "tickets"})),
@@ -65,8 +67,10 @@ MART_SOURCES: dict[str, frozenset[str]] = {name: sources for name, _, sources in
 # SQL reads raw_surveys only where ${survey_batch_filter} holds. Loading or rolling back one survey
 # batch then inserts or deletes that batch's rows instead of recomputing the whole table, so a load
 # costs what its own rows cost, not what the warehouse holds (a change of clients rebuilds them all).
-PER_SURVEY_BATCH: frozenset[str] = frozenset({"stg_survey_batch_cube", "mart_survey_coverage", "mart_feedback",
-                                              "mart_wait_cost_answers", "mart_wait_cost_cube"})
+PER_SURVEY_BATCH: frozenset[str] = frozenset({
+    "stg_survey_batch_cube", "mart_survey_coverage", "mart_feedback",
+    "mart_wait_cost_group_roles", "mart_wait_cost_groups", "mart_wait_cost_slot_roles", "mart_wait_cost_slots",
+})
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,18 @@
 that no survey answer and no event leaves it: per step of one process and waiting bin, the least-
 squares sums of the answers joined to their client's mean wait — a few dozen rows at any size.
 
-The join of waits to answers is made at load time, per survey batch: mart_wait_cost_answers holds per
-batch × served step × client × quarter × respondent role the client's wait and its answers' sums, and
-mart_wait_cost_cube sums those rows over the clients (about a tenth of them). This is exact under any
-global filter, because the filters keep or drop whole clients (their keys) and whole quarters — the
-wait of a client-quarter never changes with them — and the role filter narrows only the answers. So
-the page sums the rows that pass the filters, in one query:
+The join of waits to answers is made at load time, per survey batch (models.PER_SURVEY_BATCH): per
+batch × served step × client × quarter, the client's wait and its answers' sums, with the respondent
+roles apart (mart_wait_cost_group_roles) and summed (mart_wait_cost_groups), and both summed again over
+the clients per wait slot (mart_wait_cost_slot_roles, mart_wait_cost_slots by business unit: a
+fifteenth and a tenth of the rows). This is exact under any global filter, because the filters keep or drop whole clients
+(their keys) and whole quarters — the wait of a client-quarter never changes with them — and the role
+filter narrows only the answers. So the page sums the rows that pass the filters, in one query:
 1. **slots**: per step × wait slot (floor(8·√minutes), monotone in the wait), the BIN_SUMS of the
-   cube when no client-key filter is set, of the rows otherwise. A client-quarter counts once: its
-   first-role row per batch (with no role filter) or its row of the one role chosen; where it may
-   have answered in several batches (a quarter that more than one loaded batch has answers in) or
-   several roles are chosen, the client-quarters are counted distinct from the rows instead;
+   slot table when it keeps every filtered column (quarters and business unit, or quarters and role),
+   of the rows otherwise (the role tables under a role filter). A row is one client-quarter of one batch (in one role); where a client-quarter may have
+   rows in several batches (a quarter that more than one loaded batch has answers in) or several
+   roles are chosen, the client-quarters are counted distinct from the rows instead;
 2. **bins**: a step's groups (client × quarter) ordered by wait (then client and quarter) go to
    `n_bins` bins of about equal answer counts, each whole, in the bin where its cumulative answer-
    count midpoint falls. A slot whose answers all fall in one bin goes there whole, and only the
@@ -21,8 +22,7 @@ the page sums the rows that pass the filters, in one query:
    (0): its order would be the clients' ids, and it has no slope to show.
 Per bin the columns of `BIN_SUMS`; summing a step's bins gives its whole sums, so the bins carry both
 the slope and the chart. A warehouse built before these tables existed gets the same frame from the
-events and answers (wait_cost_scan.py, ~0.4 s instead of ~0.04 s at a million answers) until its next
-load builds them.
+events and answers (wait_cost_scan.py, ~0.4 s at a million answers) until its next load builds them.
 """
 
 from __future__ import annotations
@@ -31,13 +31,15 @@ import duckdb
 import polars as pl
 
 from app.warehouse.connection import query
-from app.warehouse.filters import Filters, filter_sql
+from app.warehouse.filters import DIMENSION_COLUMNS, Filters, filter_sql
 from app.warehouse.wait_cost_scan import scan_wait_cost_sums
 from app.warehouse.wait_cost_sql import BIN_SUMS, COUNTS, SLOTS_SQL, placed_sql
 
 __all__ = ["BIN_SUMS", "COUNTS", "wait_cost_sums"]
 
-ROWS, CUBE = "mart_wait_cost_answers", "mart_wait_cost_cube"
+# (rows, their sums per slot, the filter columns those sums keep) without and with a respondent-role filter
+TABLES = {False: ("mart_wait_cost_groups", "mart_wait_cost_slots", frozenset({"period", "business_unit"})),
+          True: ("mart_wait_cost_group_roles", "mart_wait_cost_slot_roles", frozenset({"period", "respondent_role"}))}
 ROW_FILTERS = frozenset({"period", "business_unit", "segment", "grade", "status", "respondent_role"})
 GROUP_VALUES = ("n_answers", "n_nps", "s_nps", "q_nps", "n_rating", "s_rating", "q_rating")
 
@@ -61,7 +63,7 @@ groups as (
     group by activity, slot, client_id, period
 ),
 """
-# client-quarters counted distinct, in the quarters where the first-role rows could count one twice
+# client-quarters counted distinct, in the quarters where one could have rows in two batches or roles
 DISTINCT_PART = """
     union all
     select activity, slot, {no_sums}, count(distinct (client_id, period)) as n_client_periods
@@ -72,38 +74,34 @@ DISTINCT_PART = """
 
 
 def _built(con: duckdb.DuckDBPyConnection, process: str) -> tuple[set[tuple[str, str]], list[str]] | None:
-    """From the cube (a few thousand rows): the steps with the touchpoint each served when the tables
-    were built, and the quarters that answers of more than one survey batch fall in (there a
-    client-quarter may have a first-role row in each batch). None for a warehouse without the tables."""
+    """From mart_wait_cost_slots (some 70,000 rows at a million answers): the steps with the touchpoint
+    each served when the tables were built, and the quarters that answers of more than one survey batch
+    fall in (there a client-quarter may have a row in each batch). None for a warehouse without them."""
+    names = [name for rows, slots, _ in TABLES.values() for name in (rows, slots)]
     present = con.execute(
-        "select count(*) from duckdb_tables() where table_name in (?, ?)", [ROWS, CUBE]
+        f"select count(*) from duckdb_tables() where table_name in ({', '.join('?' for _ in names)})", names
     ).fetchall()[0][0]
-    if present < 2:
+    if present < len(names):
         return None
     rows = con.execute(
-        f"select activity, touchpoint_id, period, count(distinct batch_id) > 1 from {CUBE} where process = ? "
-        "group by activity, touchpoint_id, period",
+        f"select activity, touchpoint_id, period, count(distinct batch_id) > 1 from {TABLES[False][1]} "
+        "where process = ? group by activity, touchpoint_id, period",
         [process],
     ).fetchall()
     return {(a, tp) for a, tp, _, _ in rows}, sorted({period for _, _, period, shared in rows if shared})
 
 
 def _counting(filters: Filters, shared: list[str], params: dict[str, object]) -> tuple[str, str | None]:
-    """How a source row counts client-quarters (SQL over {n}, the groups the row stands for: 1 for a
-    row, n_client_periods for a cube cell), and which rows are counted distinct instead (a condition,
-    or None for none)."""
-    roles = filters.selected("respondent_roles")
-    if len(roles) > 1:  # a client-quarter may have a row in each chosen role
+    """How a source row counts client-quarters (SQL over {n}, the client-quarters the row stands for:
+    1 for a row, n_client_periods for a slot), and which rows are counted distinct instead (a
+    condition, or None for none)."""
+    if len(filters.selected("respondent_roles")) > 1:  # a client-quarter may have a row in each role
         return "0", "true"
-    conditions = [] if roles else ["is_first_role"]  # one role: one row per client-quarter and batch
-    in_shared = None
-    if shared:
-        params |= {f"shared_{i}": period for i, period in enumerate(shared)}
-        in_shared = f"period in ({', '.join(f'$shared_{i}' for i in range(len(shared)))})"
-        conditions.append(f"not {in_shared}")
-    if not conditions:
+    if not shared:
         return "{n}", None
-    return f"case when {' and '.join(conditions)} then {{n}} else 0 end", in_shared
+    params |= {f"shared_{i}": period for i, period in enumerate(shared)}
+    in_shared = f"period in ({', '.join(f'$shared_{i}' for i in range(len(shared)))})"
+    return f"case when not {in_shared} then {{n}} else 0 end", in_shared
 
 
 def wait_cost_sums(
@@ -128,31 +126,36 @@ def wait_cost_sums(
     activities = [activity for activity, touchpoint in pairs if (activity, touchpoint) in built_pairs]
     if not activities:
         return pl.DataFrame()
-    # the cube has no client keys: with no filter on them it stands for the rows
-    use_cube = not (set(filters.active_dimensions()) - {"respondent_roles"})
+    return query(con, *_table_query(filters, process, activities, shared, n_bins))
+
+
+def _table_query(
+    filters: Filters, process: str, activities: list[str], shared: list[str], n_bins: int
+) -> tuple[str, dict[str, object]]:
+    """TABLE_SQL for these steps and filters, and its parameters."""
+    rows, slots, kept = TABLES[bool(filters.selected("respondent_roles"))]
+    # the slot tables keep few of the filter columns: when only those are filtered, they stand for the rows
+    use_slots = {DIMENSION_COLUMNS[d] for d in filters.active_dimensions()} <= kept
     where, params = filter_sql(filters, ROW_FILTERS)
     params |= {"process": process, "n_bins": max(1, int(n_bins))}
     params |= {f"act_{j}": a for j, a in enumerate(activities)}
-    steps_sql = f"process = $process and activity in ({', '.join(f'$act_{j}' for j in range(len(activities)))})"
+    steps = f"process = $process and activity in ({', '.join(f'$act_{j}' for j in range(len(activities)))})"
     counted, deduplicated = _counting(filters, shared, params)
     sums = [(name, value, how) for name, value, how in BIN_SUMS if name != "n_client_periods"]
-    if use_cube:  # the cube's columns are already the rows' BIN_SUMS
-        slot_sums = [f"{how}({name})::double as {name}" for name, _, how in sums]
-    else:
-        slot_sums = [f"{how}({value})::double as {name}" for name, value, how in sums]
     distinct_part = "" if deduplicated is None else DISTINCT_PART.format(
         no_sums=", ".join(f"null::double as {name}" for name, _, _ in sums),
-        steps=steps_sql, where=where, deduplicated=deduplicated, rows=ROWS,
+        steps=steps, where=where, deduplicated=deduplicated, rows=rows,
     )
     sql = TABLE_SQL.format(
-        slot_sums=", ".join(slot_sums),
-        counted=counted.format(n="n_client_periods" if use_cube else "1"),
-        source=CUBE if use_cube else ROWS, rows=ROWS,
-        steps=steps_sql,
+        # the slot tables' columns are the rows' BIN_SUMS already
+        slot_sums=", ".join(f"{how}({name if use_slots else value})::double as {name}" for name, value, how in sums),
+        counted=counted.format(n="n_client_periods" if use_slots else "1"),
+        source=slots if use_slots else rows,
+        rows=rows,
+        steps=steps,
         where=where,
         distinct_part=distinct_part,
         slot_totals=", ".join(f"{how}({name})::double as {name}" for name, _, how in BIN_SUMS),
         group_sums=", ".join(f"sum({v}) as {v}" for v in GROUP_VALUES),
     )
-    return query(con, sql + placed_sql(), params)
-
+    return sql + placed_sql(), params

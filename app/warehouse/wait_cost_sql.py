@@ -1,8 +1,9 @@
 """The SQL the wait cost's tables and queries share: the sums a waiting bin carries (`BIN_SUMS`), the
-binning that both queries end with (`SLOTS_SQL`, `PLACED_SQL`), and the parts of the per-batch tables' SQL that come
-from the service model (`wait_cost_sql_parts`, rendered by models.render_model_sql): which touchpoints
-the process steps serve and so which rating columns the answers are summed over. Ids are validated by
-the service model (^[a-z][a-z0-9_]*$) and quoted as SQL literals; no user input goes into this text.
+binning both queries end with (`SLOTS_SQL`, `PLACED_SQL`), the mean wait (`MEAN_WAIT_DAYS`), and the
+parts of the tables' SQL that come from the service model (`wait_cost_sql_parts`, rendered by
+models.render_model_sql): which touchpoints the process steps serve and so which rating columns the
+answers are summed over. Ids are validated by the service model (^[a-z][a-z0-9_]*$) and quoted as SQL
+literals; no user input goes into this text.
 """
 
 from __future__ import annotations
@@ -108,10 +109,10 @@ def _quoted(value: str) -> str:
 
 
 def wait_cost_sql_parts(model: ServiceModel) -> dict[str, str]:
-    """models.render_model_sql's parts for mart_wait_cost_answers.sql and mart_wait_cost_cube.sql:
-    each served touchpoint's rating count, sum and sum of squares per client × quarter × role (only
-    those: a dozen aggregates instead of one per touchpoint), the served one picked per step, and the
-    cube's BIN_SUMS over the rows."""
+    """models.render_model_sql's parts for stg_client_step_waits and the mart_wait_cost_* tables: the
+    mean wait, each served touchpoint's rating count, sum and sum of squares per client × quarter ×
+    role (only those: a dozen aggregates instead of one per touchpoint), the served one picked per
+    step, and the slot tables' BIN_SUMS over the rows."""
     served = served_touchpoint_ids(model)
     columns = {tp: model.touchpoint(tp).rating_column for tp in served}
     sums = [

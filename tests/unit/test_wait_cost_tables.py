@@ -1,5 +1,6 @@
-"""The wait cost's load-time tables (stg_client_step_waits, mart_wait_cost_answers, mart_wait_cost_cube)
-on a copy of the demo company: their rows equal a computation from the marts in Polars, a survey load
+"""The wait cost's load-time tables (stg_client_step_waits and the per-batch mart_wait_cost_group_roles,
+_groups, _slot_roles, _slots) on a copy of the demo company: their rows equal a computation from the
+marts in Polars, a survey load
 and its rollback leave them as they were, and the page's sums from them equal the query over every
 event and answer (wait_cost_scan, the query the page ran before) under many filters — also once a
 second survey batch answered in a quarter that one batch had already covered, so that client-quarters
@@ -22,9 +23,12 @@ from pipelines.load import load_file, rollback_batch
 from pipelines.sources import source_spec
 from tests.demo_build import demo_copy
 
-ROWS, CUBE = "mart_wait_cost_answers", "mart_wait_cost_cube"
+ROLES_TABLE, GROUPS_TABLE = "mart_wait_cost_group_roles", "mart_wait_cost_groups"
+SLOT_TABLES = {"mart_wait_cost_slot_roles": ROLES_TABLE, "mart_wait_cost_slots": GROUPS_TABLE}  # slots: their rows
+PER_BATCH = [ROLES_TABLE, GROUPS_TABLE, *SLOT_TABLES]
 KEYS = ["batch_id", "process", "activity", "client_id", "period", "respondent_role"]
-CUBE_KEYS = ["batch_id", "process", "activity", "touchpoint_id", "slot", "period", "respondent_role", "is_first_role"]
+SLOT_KEYS = ["batch_id", "process", "activity", "touchpoint_id", "slot", "period", "business_unit", "respondent_role"]
+SUMS = ["n_answers", "n_nps", "s_nps", "q_nps", "n_rating", "s_rating", "q_rating"]
 SHARED_QUARTER = "2025-Q2"
 ROLES = ["decision_maker", "end_user", "finance", "procurement"]
 
@@ -112,42 +116,44 @@ def _expected_rows(con) -> pl.DataFrame:
 
 def test_the_rows_equal_a_computation_from_the_marts(warehouse):
     con, _ = warehouse
-    rows = query(con, f"select * from {ROWS}")
-    columns = _expected_rows(con).columns
-    actual = rows.select(columns).with_columns(pl.col("n_rating").cast(pl.Float64)).sort(KEYS, nulls_last=True)
+    rows = query(con, f"select * from {ROLES_TABLE}")
     expected = _expected_rows(con).sort(KEYS, nulls_last=True)
+    actual = rows.select(expected.columns).with_columns(pl.col("n_rating").cast(pl.Float64)).sort(KEYS, nulls_last=True)
     assert actual.height > 1000 and actual["batch_id"].n_unique() > 2
     assert_frame_equal(actual, expected, check_dtypes=False, check_exact=False, rel_tol=1e-12)
     assert (rows["slot"] == ((rows["x"] * 1440.0).sqrt() * 8).floor().cast(pl.Int32)).all()
     keys = query(con, "select client_id, business_unit, segment, grade, status from mart_clients")
     mine = rows.select(keys.columns).unique().sort("client_id")
     assert_frame_equal(mine, mine.select("client_id").join(keys, on="client_id", how="left"))
-    # one first role per batch × step × client-quarter: the first in role order, a missing role first
-    first = rows.sort(pl.col("respondent_role"), nulls_last=False).group_by(KEYS[:-1]).agg(
-        pl.col("respondent_role").first().alias("first"), pl.col("is_first_role").sum().alias("n_first"))
-    assert (first["n_first"] == 1).all()
-    marked = rows.filter("is_first_role").select(*KEYS[:-1], pl.col("respondent_role").alias("first"))
-    assert_frame_equal(marked.sort(KEYS[:-1]), first.drop("n_first").sort(KEYS[:-1]))
+    # summed over the roles
+    groups = query(con, f"select * from {GROUPS_TABLE}")
+    summed = rows.group_by(KEYS[:-1]).agg(
+        *(pl.when(pl.col(c).count() > 0).then(pl.col(c).sum()).alias(c) for c in SUMS), pl.col("x").first())
+    assert groups.height < rows.height
+    assert_frame_equal(groups.select(summed.columns).sort(KEYS[:-1]), summed.sort(KEYS[:-1]),
+                       check_dtypes=False, check_exact=False, rel_tol=1e-12)
 
 
-def test_the_cube_sums_the_rows(warehouse):
+@pytest.mark.parametrize("slots", list(SLOT_TABLES))
+def test_the_slot_tables_sum_their_rows(warehouse, slots):
     con, _ = warehouse
-    rows = query(con, f"select * from {ROWS}")
-    expected = rows.group_by(CUBE_KEYS).agg(
+    rows = query(con, f"select * from {SLOT_TABLES[slots]}")
+    table = query(con, f"select * from {slots}")
+    keys = [k for k in SLOT_KEYS if k in table.columns]
+    expected = rows.group_by(keys).agg(
         pl.col("x").min().alias("wait_days_from"),
         pl.col("x").max().alias("wait_days_to"),
         pl.len().cast(pl.Float64).alias("n_client_periods"),
         *(pl.when(pl.sql_expr(value).count() > 0).then(pl.sql_expr(value).sum()).cast(pl.Float64).alias(name)
           for name, value, how in BIN_SUMS if how == "sum" and name != "n_client_periods"),  # null if none, as SQL
     )
-    cube = query(con, f"select * from {CUBE}")
-    assert cube.height < rows.height
-    assert_frame_equal(cube.sort(CUBE_KEYS, nulls_last=True), expected.select(cube.columns).sort(CUBE_KEYS, nulls_last=True),
+    assert table.height < rows.height
+    assert_frame_equal(table.sort(keys, nulls_last=True), expected.select(table.columns).sort(keys, nulls_last=True),
                        check_dtypes=False, check_exact=False, rel_tol=1e-9)
 
 
 def _snapshot(con) -> dict[str, pl.DataFrame]:
-    frames = {name: query(con, f"select * from {name}") for name in (ROWS, CUBE, "stg_client_step_waits")}
+    frames = {name: query(con, f"select * from {name}") for name in (*PER_BATCH, "stg_client_step_waits")}
     return {name: frame.sort(frame.columns, nulls_last=True) for name, frame in frames.items()}
 
 
@@ -156,7 +162,7 @@ def test_a_survey_load_adds_its_rows_and_its_rollback_takes_them_away(warehouse,
     before = _snapshot(con)
     batch = _load(con, model, folder, "2026-Q1", "WC3-", n=50)
     loaded = _snapshot(con)
-    for name in (ROWS, CUBE):
+    for name in PER_BATCH:
         added = loaded[name].filter(pl.col("batch_id") == batch)
         assert added.height > 0
         assert_frame_equal(loaded[name].filter(pl.col("batch_id") != batch), before[name])
@@ -202,7 +208,7 @@ def _assert_as_the_scan(con, filters: Filters, n_bins: int = 5) -> int:
 @pytest.mark.parametrize("filters", FILTERS, ids=FILTER_IDS)
 def test_the_sums_equal_the_scan_when_quarters_have_answers_of_two_batches(warehouse, filters):
     con, _ = warehouse
-    shared = query(con, f"select distinct period from {CUBE} group by period, process "
+    shared = query(con, "select distinct period from mart_wait_cost_slots group by period, process "
                         "having count(distinct batch_id) > 1")["period"].to_list()
     assert shared == [SHARED_QUARTER]
     compared = _assert_as_the_scan(con, filters)
@@ -220,7 +226,7 @@ def test_a_warehouse_built_before_the_tables_gets_the_same_sums(warehouse):
     with_tables = wait_cost_sums(con, Filters(), "commercial_proposal", served)
     con.execute("begin transaction")
     try:
-        for name in (CUBE, ROWS, "stg_client_step_waits"):
+        for name in (*reversed(PER_BATCH), "stg_client_step_waits"):
             con.execute(f"drop table {name}")
         without = wait_cost_sums(con, Filters(), "commercial_proposal", served)
     finally:

@@ -4,7 +4,7 @@
 -- the step serves (its own, else the next one down the process — as
 -- app.analytics.wait_cost.served_touchpoints) and the client's keys as they are now.
 -- Events only: the global filters keep or drop whole clients and quarters, so x is the same under
--- every filter, and a survey load joins its batch's answers to these rows (mart_wait_cost_answers)
+-- every filter, and a survey load joins its batch's answers to these rows (mart_wait_cost_group_roles)
 -- instead of re-aggregating every event.
 with served as (
     select process, activity,
