@@ -57,10 +57,10 @@ with slot_parts as (
 ),
 """ + SLOTS_SQL + """
 groups as (
-    select activity, slot, client_id, period, any_value(x) as x, {group_sums}
+    select activity, slot, client_id, period, {group_values}
     from {rows}
     where {steps} and {where} and (activity, slot) in (select (activity, slot) from crossing)
-    group by activity, slot, client_id, period
+    {group_by}
 ),
 """
 # client-quarters counted distinct, in the quarters where one could have rows in two batches or roles
@@ -79,7 +79,8 @@ def _built(con: duckdb.DuckDBPyConnection, process: str) -> tuple[set[tuple[str,
     fall in (there a client-quarter may have a row in each batch). None for a warehouse without them."""
     names = [name for rows, slots, _ in TABLES.values() for name in (rows, slots)]
     present = con.execute(
-        f"select count(*) from duckdb_tables() where table_name in ({', '.join('?' for _ in names)})", names
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        f"and schema_name = current_schema() and table_name in ({', '.join('?' for _ in names)})", names
     ).fetchall()[0][0]
     if present < len(names):
         return None
@@ -156,6 +157,9 @@ def _table_query(
         where=where,
         distinct_part=distinct_part,
         slot_totals=", ".join(f"{how}({name})::double as {name}" for name, _, how in BIN_SUMS),
-        group_sums=", ".join(f"sum({v}) as {v}" for v in GROUP_VALUES),
+        # a row is a client-quarter, unless it may have rows in several batches or roles here
+        group_values=", ".join(("x", *GROUP_VALUES)) if deduplicated is None
+        else ", ".join(("any_value(x) as x", *(f"sum({v}) as {v}" for v in GROUP_VALUES))),
+        group_by="" if deduplicated is None else "group by activity, slot, client_id, period",
     )
     return sql + placed_sql(), params

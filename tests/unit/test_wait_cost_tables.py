@@ -1,10 +1,11 @@
 """The wait cost's load-time tables (stg_client_step_waits and the per-batch mart_wait_cost_group_roles,
 _groups, _slot_roles, _slots) on a copy of the demo company: their rows equal a computation from the
-marts in Polars, a survey load
-and its rollback leave them as they were, and the page's sums from them equal the query over every
-event and answer (wait_cost_scan, the query the page ran before) under many filters — also once a
-second survey batch answered in a quarter that one batch had already covered, so that client-quarters
-have rows in two batches, and in a warehouse built before the tables existed."""
+marts in Polars, a survey load and its rollback leave them as they were, and the page's sums from them
+equal the query over every event and answer (wait_cost_scan, the query the page ran before) under many
+filters — also once a second survey batch answered in a quarter that one batch had already covered, so
+that client-quarters have rows in two batches, and in a warehouse built before the tables existed. A
+step whose served touchpoint changed since the load is left out; a warehouse without events has empty
+tables."""
 
 from __future__ import annotations
 
@@ -233,3 +234,24 @@ def test_a_warehouse_built_before_the_tables_gets_the_same_sums(warehouse):
         con.execute("rollback")
     assert with_tables.height > 0
     assert_frame_equal(without, with_tables, check_exact=False, rel_tol=1e-9, abs_tol=1e-6)
+
+
+def test_a_step_whose_served_touchpoint_changed_since_the_load_is_left_out(demo_con):
+    served = _served(demo_con)
+    process = "commercial_proposal"
+    before = wait_cost_sums(demo_con, Filters(), process, served)
+    changed = served.with_columns(
+        pl.when(pl.col("activity") == "proposal_approval").then(pl.lit("website")).otherwise(pl.col("touchpoint_id"))
+        .alias("touchpoint_id"))
+    after = wait_cost_sums(demo_con, Filters(), process, changed)
+    assert "proposal_approval" in before["activity"].to_list()
+    assert_frame_equal(after, before.filter(pl.col("activity") != "proposal_approval"))
+
+
+def test_a_warehouse_without_events_has_empty_tables(clients_con, model):
+    from app.warehouse.models import rebuild_models
+
+    rebuild_models(clients_con, model)
+    for name in PER_BATCH:
+        assert query(clients_con, f"select count(*) as n from {name}")["n"][0] == 0
+    assert wait_cost_sums(clients_con, Filters(), "order_fulfilment", _served(clients_con)).is_empty()
