@@ -2,10 +2,10 @@
 -- where the client both waited before the step (stg_client_step_waits) and answered in the quarter:
 -- the client's wait x, its slot and keys, and its answers' least-squares sums — count, NPS code
 -- (+100 / 0 / −100) count, sum and sum of squares, the served touchpoint's rating count, sum and sum
--- of squares (all whole numbers: ratings and NPS are integers).
+-- of squares (whole numbers: ratings and NPS are integers).
 -- Kept per survey batch (PER_SURVEY_BATCH in models.py): a load joins only its own answers to the
--- waits. The bottleneck page reads it under a respondent-role filter (app/warehouse/wait_cost_queries.py),
--- mart_wait_cost_groups (summed over the roles) without one.
+-- waits. The bottleneck page reads it under a respondent-role filter
+-- (app/warehouse/wait_cost_queries.py), mart_wait_cost_groups (summed over the roles) without one.
 with answers as (
     select batch_id, client_id, date_trunc('quarter', submitted_at) as quarter_start, respondent_role,
            count(*) as n_answers, count(nps_code) as n_nps, sum(nps_code)::double as s_nps,
@@ -15,7 +15,8 @@ with answers as (
         select *, 100 * ((nps >= 9)::integer - (nps <= 6)::integer) as nps_code
         from raw_surveys
         -- nothing to join before any events are loaded: a survey-only warehouse skips the sums
-        where ${survey_batch_filter} and client_id is not null and exists (select 1 from stg_client_step_waits)
+        where ${survey_batch_filter} and client_id is not null
+          and exists (select 1 from stg_client_step_waits)
     )
     group by batch_id, client_id, quarter_start, respondent_role
 )
