@@ -85,7 +85,7 @@ def _built(con: duckdb.DuckDBPyConnection, process: str) -> tuple[set[tuple[str,
     if present < len(names):
         return None
     rows = con.execute(
-        f"select activity, touchpoint_id, period, count(distinct batch_id) > 1 from {TABLES[False][1]} "
+        f"select activity, touchpoint_id, period, min(batch_id) < max(batch_id) from {TABLES[False][1]} "
         "where process = ? group by activity, touchpoint_id, period",
         [process],
     ).fetchall()
