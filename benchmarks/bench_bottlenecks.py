@@ -152,7 +152,7 @@ def warehouse_child(n_events: int, repeat: int) -> dict:
     from app.warehouse.connection import connect
     from app.warehouse.filters import Filters
     from app.warehouse.process_queries import step_dimension
-    from app.warehouse.process_report_queries import aggregated_report, breakdown_table
+    from app.warehouse.process_report_queries import aggregated_report, breakdown_table, scope_of
     from benchmarks.bottleneck_log import (
         PROCESS,
         build_event_marts,
@@ -175,7 +175,7 @@ def warehouse_child(n_events: int, repeat: int) -> dict:
             start = _clock()
             report = aggregated_report(con, Filters(), PROCESS, dim, pl.DataFrame(), 30)
             report_times, start = _since(start), _clock()
-            by_unit = breakdown_table(con, Filters(), PROCESS, report.totals, ("business_unit",))
+            by_unit = breakdown_table(con, scope_of(con, Filters(), PROCESS), PROCESS, report.totals, ("business_unit",))
             return report, by_unit, {"report": report_times, "breakdown": _since(start)}
 
         report, by_unit, first = page()

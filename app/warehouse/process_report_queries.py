@@ -65,6 +65,14 @@ def has_aggregate_columns(con: duckdb.DuckDBPyConnection) -> bool:
     return columns_of(con, "mart_process_steps") >= AGGREGATE_COLUMNS and table_exists(con, "mart_process_links")
 
 
+Scope = tuple[str, dict[str, object]]  # (where clause, its parameters) of one process under the filters
+
+
+def scope_of(con: duckdb.DuckDBPyConnection, filters: Filters, process: str) -> Scope:
+    """The where clause once per report: it looks up which filter columns the marts carry."""
+    return process_where(con, filters, process, ())
+
+
 def _step_sql(where: str, key: list[str], quantiles: Sequence[tuple[str, str]], extra: str = "") -> str:
     group = ", ".join(key)
     lists = "".join(f", quantile_cont({m}, [0.5, 0.9]) as q_{name}" for name, m in quantiles)
@@ -86,11 +94,11 @@ def _totals(whole: pl.DataFrame, process: str, lateness_total: float | None) -> 
 
 
 def whole_step_table(
-    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, lateness_total: float | None
+    con: duckdb.DuckDBPyConnection, scope: Scope, process: str, lateness_total: float | None
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(step table, totals, raw per-activity rows) of the process under the filters. The raw rows also
     carry each activity's span, as-of moment, mean wait and counts of breakdown values."""
-    where, params = process_where(con, filters, process, ())
+    where, params = scope[0], dict(scope[1])
     raw = query(con, _step_sql(where, ["activity"], WHOLE_QUANTILES, ", " + SPAN_COLUMNS), params)
     totals = _totals(raw, process, lateness_total)
     extra = ["first_started_at", "last_moment", "log_as_of", "wait_mean_hours", "n_to_end",
@@ -100,7 +108,7 @@ def whole_step_table(
 
 def breakdown_table(
     con: duckdb.DuckDBPyConnection,
-    filters: Filters,
+    scope: Scope,
     process: str,
     totals: pl.DataFrame,
     by: Sequence[str],
@@ -109,7 +117,7 @@ def breakdown_table(
 ) -> pl.DataFrame:
     """The step table by `by` (GROUPABLE columns), optionally for one activity; `totals` from
     `whole_step_table` under the same filters."""
-    where, params = process_where(con, filters, process, ())
+    where, params = scope[0], dict(scope[1])
     if activity is not None:
         where += " and activity = $activity"
         params["activity"] = activity
@@ -118,19 +126,19 @@ def breakdown_table(
 
 
 def wait_median_elsewhere(
-    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, activity: str, business_unit: str
+    con: duckdb.DuckDBPyConnection, scope: Scope, activity: str, business_unit: str
 ) -> float | None:
     """The median wait before `activity` in the business units other than `business_unit`."""
-    where, params = process_where(con, filters, process, ())
+    where, params = scope[0], dict(scope[1])
     params |= {"activity": activity, "unit": business_unit}
     sql = (f"select quantile_cont(wait_hours, 0.5) from mart_process_steps "
            f"where {where} and activity = $activity and business_unit <> $unit")
     return query(con, sql, params).item()
 
 
-def case_summary(con: duckdb.DuckDBPyConnection, filters: Filters, process: str) -> pl.DataFrame:
+def case_summary(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """app.analytics.process_summary.case_summary over mart_process_cases (lateness kept per case)."""
-    where, params = process_where(con, filters, process, ())
+    where, params = scope[0], dict(scope[1])
     sql = f"""
         select process, count(*) as n_cases,
                count(*) filter (where not is_complete) as n_open,
@@ -149,11 +157,11 @@ def case_summary(con: duckdb.DuckDBPyConnection, filters: Filters, process: str)
 
 
 def directly_follows(
-    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, raw: pl.DataFrame
+    con: duckdb.DuckDBPyConnection, scope: Scope, raw: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """app.analytics.process_map.directly_follows: (nodes, edges) of the process under the filters;
     the activity nodes come from `raw` (whole_step_table's per-activity rows)."""
-    where, params = process_where(con, filters, process, ())
+    where, params = scope[0], dict(scope[1])
     edges = query(con, f"""
         select process, coalesce(previous_activity, $start) as source, activity as target,
                count(*) as n_transitions, count(*) filter (where is_first_transition) as n_cases,
@@ -177,9 +185,9 @@ def directly_follows(
     )
 
 
-def variants(con: duckdb.DuckDBPyConnection, filters: Filters, process: str, top: int = 10) -> pl.DataFrame:
+def variants(con: duckdb.DuckDBPyConnection, scope: Scope, top: int = 10) -> pl.DataFrame:
     """The most frequent paths of finished cases with their share (process_map.variants)."""
-    where, params = process_where(con, filters, process, ())
+    where, params = scope[0], dict(scope[1])
     params["top"] = top
     sql = f"""
         select process, variant as path, count(*) as n_cases,
@@ -192,7 +200,7 @@ def variants(con: duckdb.DuckDBPyConnection, filters: Filters, process: str, top
 
 
 def _bottleneck(
-    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, totals: pl.DataFrame, stats: pl.DataFrame,
+    con: duckdb.DuckDBPyConnection, scope: Scope, process: str, totals: pl.DataFrame, stats: pl.DataFrame,
     has_class: bool, steps_by_unit: pl.DataFrame | None, min_cases: int,
 ) -> Bottleneck | None:
     """The verdict; `steps_by_unit`: the step table by business unit when already computed."""
@@ -205,29 +213,29 @@ def _bottleneck(
     by_unit = (
         steps_by_unit.filter(pl.col("activity") == activity)
         if steps_by_unit is not None
-        else breakdown_table(con, filters, process, totals, ("business_unit",), activity, wait)
+        else breakdown_table(con, scope, process, totals, ("business_unit",), activity, wait)
     )
     if has_class:
         by_unit_class, by_class = (
-            breakdown_table(con, filters, process, totals, by, activity, wait)
+            breakdown_table(con, scope, process, totals, by, activity, wait)
             for by in (("business_unit", "product_class"), ("product_class",))
         )
     else:  # no event has a product class: nothing to name
         by_unit_class = by_unit.with_columns(product_class=pl.lit(None, dtype=pl.String))
         by_class = by_unit_class.clear()
     return name_bottleneck(process, measure, cell, by_unit, by_unit_class, by_class,
-                           lambda unit: wait_median_elsewhere(con, filters, process, activity, unit), min_cases)
+                           lambda unit: wait_median_elsewhere(con, scope, activity, unit), min_cases)
 
 
 def _chain(
-    con: duckdb.DuckDBPyConnection, filters: Filters, process: str, step_dim: pl.DataFrame
+    con: duckdb.DuckDBPyConnection, scope: Scope, process: str, step_dim: pl.DataFrame
 ) -> br.ChainReport | None:
     """The deadline chain aggregated from mart_process_links (case × link, judged at load) and the
     cases with a due time; None for a process without deadline offsets or cases with a due time."""
     links = chain.chain_links(step_dim, process)
     if links.is_empty():
         return None
-    where, params = process_where(con, filters, process, ())
+    where, params = scope[0], dict(scope[1])
     counts = query(con, f"""
         select coalesce(l.activity, $none) as first_broken, count(*) as n_cases,
                count(*) filter (where c.met) as n_met, count(*) filter (where not c.met) as n_missed,
@@ -272,13 +280,14 @@ def aggregated_report(
 ) -> br.ProcessReport:
     """app.analytics.bottleneck_report.process_report aggregated in DuckDB: the same figures, open
     steps and cases measured up to the log's as-of moment."""
-    summary = case_summary(con, filters, process)
+    scope = scope_of(con, filters, process)
+    summary = case_summary(con, scope)
     lateness_total = summary["late_hours_total"].sum() if summary.height else 0.0
-    stats, totals, raw = whole_step_table(con, filters, process, lateness_total)
+    stats, totals, raw = whole_step_table(con, scope, process, lateness_total)
     as_of = raw["log_as_of"].max() if raw.height else None
     columns = tuple(c for c in BREAKDOWNS if raw.height and raw[f"n_{c}"].sum() > 0)
     # the heat-map opens on business units, and the verdict reads the same table
-    by_unit = (breakdown_table(con, filters, process, totals, ("business_unit",))
+    by_unit = (breakdown_table(con, scope, process, totals, ("business_unit",))
                if "business_unit" in columns else None)
     return br.assemble_report(
         process,
@@ -286,11 +295,11 @@ def aggregated_report(
         summary,
         stats,
         columns,
-        directly_follows(con, filters, process, raw),
-        variants(con, filters, process),
-        _bottleneck(con, filters, process, totals, stats, "product_class" in columns, by_unit, min_cases)
+        directly_follows(con, scope, raw),
+        variants(con, scope),
+        _bottleneck(con, scope, process, totals, stats, "product_class" in columns, by_unit, min_cases)
         if raw.height else None,
-        _chain(con, filters, process, step_dim) if raw.height else None,
+        _chain(con, scope, process, step_dim) if raw.height else None,
         br.experience(step_dim, wait_sums, process),
         totals,
         {"business_unit": by_unit} if by_unit is not None else None,

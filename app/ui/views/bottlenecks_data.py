@@ -27,7 +27,12 @@ from app.warehouse.process_queries import (
     processes_with_events,
     step_dimension,
 )
-from app.warehouse.process_report_queries import aggregated_report, breakdown_table, has_aggregate_columns
+from app.warehouse.process_report_queries import (
+    aggregated_report,
+    breakdown_table,
+    has_aggregate_columns,
+    scope_of,
+)
 from app.warehouse.wait_cost_queries import wait_cost_sums
 
 
@@ -51,7 +56,7 @@ def load_breakdown(
     frame = pl.DataFrame([{"process": process, **dict(zip(("weeks", "excess_total", "lateness_total"), totals,
                                                            strict=True))}])
     if has_aggregate_columns(con):
-        return breakdown_table(con, filters, process, frame, (by,))
+        return breakdown_table(con, scope_of(con, filters, process), process, frame, (by,))
     return step_stats(process_steps(con, filters, process), process_cases(con, filters, process), (by,))
 
 
