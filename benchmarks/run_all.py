@@ -123,12 +123,7 @@ def feature_rows(module: str) -> list[list[str]]:
 
 
 # Pages left out at a size, and why (a row of the table says so instead of a figure).
-NOT_MEASURED = {
-    "10000000": {
-        "bottlenecks": "not measured: the page reads every answer and rating of the filter into memory "
-                       "for its wait-cost figures (over 20 GB at 10M; the process was stopped)",
-    },
-}
+NOT_MEASURED: dict[str, dict[str, str]] = {}  # none now (Bottlenecks at 10M once needed > 20 GB)
 
 
 def page_rows(sizes: list[str], workdir: str) -> list[list[str]]:
