@@ -30,7 +30,7 @@ AGGREGATE_COLUMNS = frozenset(
     {"finished_step_hours", "excess_hours", "lateness_attributed_hours", "is_over_case", "is_first_rework",
      "is_first_transition", "is_case_complete", "log_as_of"}
 )
-BREAKDOWNS: tuple[str, ...] = ("business_unit", "product_class", "segment", "grade")
+BREAKDOWNS = br.BREAKDOWNS  # the heat-map's columns, as the event-level report has them
 
 # Counts and sums of a step table (definitions: app/analytics/bottlenecks.py): a case's first run
 # of a step is the one not flagged as rework, so counting those counts cases.
@@ -50,7 +50,8 @@ STEP_SUMS = """
 # measure sorts its values once. Breakdown tables show waiting and processing only.
 WHOLE_QUANTILES = (("wait", "wait_hours"), ("processing", "duration_hours"), ("step", "finished_step_hours"))
 BREAKDOWN_QUANTILES = WHOLE_QUANTILES[:2]
-# the whole table also gives the process's denominators and what the log holds (process_totals)
+# the whole table also gives the process's denominators (_totals), its as-of moment, the mean wait and
+# the END edges of the process map, and which breakdown columns have values
 SPAN_COLUMNS = (
     "min(started_at) as first_started_at, max(greatest(started_at, coalesce(ended_at, started_at))) as last_moment, "
     "any_value(log_as_of) as log_as_of, avg(wait_hours) as wait_mean_hours, "

@@ -3,8 +3,8 @@ labels that turn ids into words. No rendering here.
 
 `load_report` aggregates the process marts and the wait cost's sums (per step and waiting bin) in
 DuckDB; it goes through `cached_query`, so only the small report is cached (keyed by the warehouse's
-data version). The heat-map's breakdown is a query of its own (`breakdown`): only the one shown is
-computed.
+data version). The step table by business unit comes with the report (the heat-map opens on it and the
+verdict reads it); another breakdown is a query of its own (`breakdown`) when it is shown.
 """
 
 from __future__ import annotations

@@ -48,8 +48,6 @@ steps as (
         o.occurrence > 1 as is_rework,
         o.occurrence = 2 as is_first_rework,
         o.target_hours,
-        (coalesce(greatest(0, date_diff('second', o.previous_ended_at, o.started_at) / 3600.0), 0)
-            + date_diff('second', o.started_at, o.ended_at) / 3600.0) > o.target_hours as is_over_target,
         o.due_at,
         o.due_at + to_microseconds(cast(o.deadline_offset_hours * 3600e6 as bigint)) as deadline_at,
         o.client_id,
@@ -114,6 +112,8 @@ late_excess as (
 select
     m.* exclude (source_row, case_last_ended_at, case_due_at),
     case when m.ended_at is not null then m.step_hours end as finished_step_hours,
+    -- a finished step over its to-be target (null while running or without a target)
+    case when m.ended_at is not null then m.step_hours > m.target_hours end as is_over_target,
     not m.is_rework and (m.is_over or oa.case_id is not null) as is_over_case,
     case when le.case_excess > 0 then m.case_lateness_hours * m.excess_hours / le.case_excess else 0 end
         as lateness_attributed_hours,
