@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+import re
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, expect
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
@@ -15,9 +18,33 @@ def wait_for_app(page: Page, expected: str | None = None, timeout_ms: int = 60_0
         expect(page.locator(expected).first).to_be_visible(timeout=timeout_ms)
 
 
-def open_page(page: Page, base_url: str, path: str = "", query: str = "", expected: str | None = None) -> None:
+def open_page(
+    page: Page, base_url: str, path: str = "", query: str = "", expected: str | None = None
+) -> None:
     page.goto(f"{base_url}/{path}" + (f"?{query}" if query else ""))
     wait_for_app(page, expected)
+
+
+def choose_option(page: Page, box: Locator, option: str, *, exact: bool = True, attempts: int = 4) -> None:
+    """Type into a select box or multiselect and click the option, then check it was taken. Retried: a
+    rerun that lands while the list is open closes it and detaches the option under the pointer."""
+    field = box.locator("input")
+    multi = box.get_attribute("data-testid") == "stMultiSelect"
+    name = option if exact else re.compile(re.escape(option))
+    for _attempt in range(attempts):
+        try:
+            field.click(timeout=10_000)
+            page.keyboard.type(option)
+            page.get_by_role("option", name=name, exact=exact or None).first.click(timeout=5_000)
+        except PlaywrightError:
+            pass
+        if multi or page.get_by_role("listbox").count():
+            page.keyboard.press("Escape")  # a multiselect's list stays open after a choice
+        wait_for_app(page)
+        taken = box.inner_text() if multi else field.input_value()  # a multiselect shows a tag
+        if option in taken:
+            return
+    raise AssertionError(f"could not choose {option!r} in {box}")
 
 
 def metric_value(page: Page, index: int = 0) -> str:

@@ -8,10 +8,16 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app.ui.pages import PAGES, PROJECT_ROOT
-from tests.browser.helpers import assert_no_exception, metric_value, open_page, wait_for_app, wait_for_charts
+from tests.browser.helpers import (
+    assert_no_exception,
+    choose_option,
+    metric_value,
+    open_page,
+    wait_for_app,
+    wait_for_charts,
+)
 
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 CHART = '[data-testid="stVegaLiteChart"]'
@@ -38,24 +44,10 @@ def test_each_page_renders_and_is_photographed(page: Page, app_url: str, entry):
 
 
 def _choose_business_unit(page: Page, label: str) -> None:
-    """Type into the sidebar's business-unit multiselect and pick the option (retried: a rerun that
-    lands while the drop-down opens closes it again)."""
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Business unit")
-    for attempt in range(3):
-        box.locator("input").click()
-        page.keyboard.type(label)
-        option = page.get_by_role("option", name=label, exact=True)
-        try:
-            option.wait_for(timeout=5_000)
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
-            wait_for_app(page)
-            continue
-        option.click()
-        page.keyboard.press("Escape")
-        return
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has_text="Business unit"
+    )
+    choose_option(page, box, label)
 
 
 def test_filter_changes_url_and_figures_and_the_link_restores_them(page: Page, app_url: str, browser):
@@ -86,7 +78,9 @@ def test_filters_survive_a_page_switch(page: Page, app_url: str):
 
 def test_invalid_url_value_shows_a_notice_not_a_crash(page: Page, app_url: str):
     open_page(page, app_url, "journey_map", "bu=atlantis&metric=sparkle&from=2031-Q9", expected=CHART)
-    expect(page.get_by_text(re.compile(r"bu=atlantis.*from=2031-Q9|from=2031-Q9.*bu=atlantis"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"bu=atlantis.*from=2031-Q9|from=2031-Q9.*bu=atlantis"))
+    ).to_be_visible()
     expect(page.get_by_text(re.compile(r"metric=sparkle"))).to_be_visible()
     assert_no_exception(page)
     expect(page).not_to_have_url(re.compile(r"atlantis"))

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from app.ui.pages import PROJECT_ROOT
-from tests.browser.helpers import assert_no_exception, open_page, wait_for_app, wait_for_charts
+from tests.browser.helpers import assert_no_exception, choose_option, open_page, wait_for_app, wait_for_charts
 
 SCREENSHOT = PROJECT_ROOT / "docs" / "screenshots" / "drivers.png"
 CHART = '[data-testid="stVegaLiteChart"]'
@@ -18,23 +17,8 @@ SEGMENT = "Energy · Decision maker"
 
 
 def _choose(page: Page, label: str, option: str) -> None:
-    """Type into a selectbox and press Enter (retried: a rerun may close the drop-down)."""
-    box = (
-        page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]')
-        .filter(has_text=label)
-        .locator("input")
-    )
-    for _attempt in range(4):
-        try:
-            box.click(timeout=10_000)
-            page.keyboard.type(option)
-            page.get_by_role("option", name=re.compile(re.escape(option))).first.click(timeout=5_000)
-        except PlaywrightError:
-            page.keyboard.press("Escape")
-        wait_for_app(page)
-        if option in box.input_value():
-            return
-    raise AssertionError(f"could not choose {option!r} in {label!r}")
+    box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').filter(has_text=label)
+    choose_option(page, box, option, exact=False)
 
 
 def _open_tab(page: Page, name: str) -> None:

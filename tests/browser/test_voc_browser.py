@@ -9,12 +9,11 @@ import subprocess
 
 import pytest
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app.warehouse.connection import connect
 from pipelines.load import load_file
 from tests.browser.conftest import start_app
-from tests.browser.helpers import assert_no_exception, open_page, wait_for_app
+from tests.browser.helpers import assert_no_exception, choose_option, open_page, wait_for_app
 from tests.demo_build import demo_copy
 from tests.processes import stop
 from tests.voc_helpers import SCRIPT_COMMENT, demo_client, write_survey_batch
@@ -95,19 +94,7 @@ def test_script_and_markdown_in_a_comment_show_as_text(page: Page, voc_server):
 
 def _set_status(page: Page, label: str) -> None:
     form = page.locator('[data-testid="stForm"]')
-    status = form.locator('[data-testid="stSelectbox"]').filter(has_text="Status")
-    for attempt in range(3):  # a rerun landing while the list opens closes it again
-        status.locator("input").click()
-        page.keyboard.type(label)
-        option = page.get_by_role("option", name=label, exact=True)
-        try:
-            option.wait_for(timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
-    option.click()
+    choose_option(page, form.locator('[data-testid="stSelectbox"]').filter(has_text="Status"), label)
     form.locator("textarea").fill("Called back, new date agreed")
     form.get_by_role("button", name="Save").click()
     wait_for_app(page)
