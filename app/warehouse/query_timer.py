@@ -3,15 +3,21 @@
 The page benchmark needs the time a page spends in its queries apart from rendering. `query`,
 `fetch_scalar` and `cached_query`'s cache misses wrap their work in `timed(...)`; outside
 `recording()` that is one global check, so the app pays nothing. Nested timings (a cached function
-calling `query`) keep their depth, so totals count only the outermost ones.
+calling `query`) keep their depth, so totals count only the outermost ones. The depth is kept per
+thread: queries a report runs side by side on worker threads (`connection.run_concurrently`) are
+nested in the caller's timing through `at_callers_depth`.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,11 @@ class Timing:
 
 
 _records: list[Timing] | None = None
-_depth = 0
+_local = threading.local()  # .depth: how many timed blocks this thread is inside
+
+
+def _depth() -> int:
+    return getattr(_local, "depth", 0)
 
 
 @contextmanager
@@ -40,18 +50,33 @@ def recording() -> Iterator[list[Timing]]:
 @contextmanager
 def timed(kind: str, text: str) -> Iterator[None]:
     """Time the block under `text` (a function name or the SQL) when recording; else do nothing."""
-    global _depth
     if _records is None:
         yield
         return
     records = _records
-    _depth += 1
+    depth = _depth()
+    _local.depth = depth + 1
     started = time.perf_counter()
     try:
         yield
     finally:
-        _depth -= 1
-        records.append(Timing(kind, " ".join(text.split())[:80], time.perf_counter() - started, _depth))
+        _local.depth = depth
+        records.append(Timing(kind, " ".join(text.split())[:80], time.perf_counter() - started, depth))
+
+
+def at_callers_depth(function: Callable[..., T]) -> Callable[..., T]:
+    """`function` to run on another thread, its timings nested as if the calling thread ran it."""
+    depth = _depth()
+
+    def run(*args: object, **kwargs: object) -> T:
+        previous = _depth()
+        _local.depth = depth
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _local.depth = previous
+
+    return run
 
 
 def outer_seconds(records: list[Timing]) -> float:

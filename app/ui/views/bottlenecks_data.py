@@ -41,11 +41,13 @@ def load_report(con: duckdb.DuckDBPyConnection, filters: Filters, process: str, 
     DuckDB from the marts' per-event columns, or from the events on a warehouse whose process marts
     were built before those columns existed (`python -m pipelines rebuild` adds them)."""
     dim = step_dimension(con)
-    wait_sums = wait_cost_sums(con, filters, process, served_touchpoints(dim))
+    served = served_touchpoints(dim)
     if has_aggregate_columns(con):
-        return aggregated_report(con, filters, process, dim, wait_sums, min_cases)
+        return aggregated_report(con, filters, process, dim,
+                                 lambda cursor: wait_cost_sums(cursor, filters, process, served), min_cases)
     steps, cases = process_steps(con, filters, process), process_cases(con, filters, process)
-    return process_report(steps, cases, dim, wait_sums, process, min_cases=min_cases)
+    return process_report(steps, cases, dim, wait_cost_sums(con, filters, process, served), process,
+                          min_cases=min_cases)
 
 
 def load_breakdown(
