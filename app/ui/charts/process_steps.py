@@ -152,7 +152,12 @@ def step_heatmap(
     rows = frame.unique("label", maintain_order=True).sort("label_order")["label"].to_list()
     base = alt.Chart(frame).encode(
         x=alt.X(
-            "column_label:N", title=column_title, axis=alt.Axis(orient="top", labelAngle=0, labelLimit=160)
+            "column_label:N",
+            title=column_title,
+            # the title in the corner above the step names, on the column labels' line: centred above
+            # the columns it read as the middle column's own header
+            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=160, titleAnchor="start", titleAlign="right",
+                          titleX=-12, titleY=-8, titleBaseline="bottom", titleColor=MUTED, titleFontWeight="normal"),
         ),
         y=alt.Y("label:N", sort=rows, title=None, axis=alt.Axis(labelLimit=260)),
     )
