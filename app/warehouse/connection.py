@@ -89,7 +89,8 @@ def run_concurrently(
     con: duckdb.DuckDBPyConnection, jobs: dict[str, Callable[[duckdb.DuckDBPyConnection], object]]
 ) -> dict[str, object]:
     """Run independent read-only jobs side by side, each on its own cursor of `con`; their results by
-    name, or the first job's error. A page whose report is several heavy queries gains about a tenth."""
+    name, or the first job's error. A page whose report is several heavy queries gains about a tenth.
+    A job must not call `run_concurrently` itself: it would wait for threads of the same small pool."""
     cursors = {name: con.cursor() for name in jobs}
     try:
         futures = {name: _READERS.submit(at_callers_depth(job), cursors[name]) for name, job in jobs.items()}
