@@ -42,6 +42,7 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_process_steps", "table", frozenset({"events", "orders", "clients"})),
     ("mart_process_cases", "table", frozenset({"events", "orders", "clients"})),
     ("mart_process_links", "table", frozenset({"events", "orders", "clients"})),
+    ("mart_process_step_cube", "table", frozenset({"events", "orders", "clients"})),
     ("stg_client_step_waits", "table", frozenset({"events", "orders", "clients"})),
     ("mart_wait_cost_group_roles", "table", frozenset({"surveys", "events", "orders", "clients"})),
     ("mart_wait_cost_groups", "table", frozenset({"surveys", "events", "orders", "clients"})),

@@ -60,6 +60,34 @@ SPAN_COLUMNS = (
 )
 
 
+# The step cube (mart_process_step_cube) holds STEP_SUMS and SPAN_COLUMNS per process × step × these
+# columns: a step table keyed by some of them sums the cube's rows and reads only the quantiles from
+# the events. Its SQL's sums, combined (a count becomes a sum of counts, a mean a sum over a count):
+CUBE_KEYS = frozenset({"business_unit", "period", "segment", "grade", "status"})
+CUBE_SUMS = """
+    min(step_order) as step_order,
+    any_value(target_hours) as target_hours,
+    sum(n_cases)::bigint as n_cases,
+    sum(n_events)::bigint as n_events,
+    sum(n_open)::bigint as n_open,
+    sum(n_completed)::bigint as n_completed,
+    sum(n_rework_cases)::bigint as n_rework_cases,
+    sum(n_over_cases)::bigint as n_over_cases,
+    sum(excess_hours) as excess_hours,
+    sum(lateness_hours) as lateness_hours
+"""
+CUBE_SPAN = (
+    "min(first_started_at) as first_started_at, max(last_moment) as last_moment, max(log_as_of) as log_as_of, "
+    "sum(wait_sum_hours) / nullif(sum(n_waits), 0) as wait_mean_hours, sum(n_to_end)::bigint as n_to_end, "
+    + ", ".join(
+        "sum(n_product_class)::bigint as n_product_class" if c == "product_class"
+        else f"(sum(n_events) filter (where {c} is not null))::bigint as n_{c}"
+        for c in BREAKDOWNS
+    )
+)
+STEP_CUBE = "mart_process_step_cube"
+
+
 def has_aggregate_columns(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether this warehouse's process marts carry the per-event columns and the chain's links
     (built by this version)."""
@@ -86,6 +114,29 @@ def _step_sql(where: str, key: list[str], quantiles: Sequence[tuple[str, str]], 
     )
 
 
+def _cube_step_sql(where: str, key: list[str], quantiles: Sequence[tuple[str, str]], span: bool) -> str:
+    """`_step_sql`'s rows (same columns, same order) from the step cube's sums and the events' quantiles."""
+    group = ", ".join(key)
+    lists = ", ".join(f"quantile_cont({m}, [0.5, 0.9]) as q_{name}" for name, m in quantiles)
+    unpack = ", ".join(f"q.q_{n}[1] as {n}_median_hours, q.q_{n}[2] as {n}_p90_hours" for n, _ in quantiles)
+    same_group = " and ".join(f"s.{k} is not distinct from q.{k}" for k in key)
+    return f"""
+        with s as (select {group}, {CUBE_SUMS}{", " + CUBE_SPAN if span else ""}
+                   from {STEP_CUBE} where {where} group by {group}),
+             q as (select {group}, {lists} from mart_process_steps where {where} group by {group})
+        select $process as process, s.*, {unpack} from s left join q on {same_group}
+    """
+
+
+def _rows_sql(
+    con: duckdb.DuckDBPyConnection, where: str, key: list[str], quantiles: Sequence[tuple[str, str]], span: bool
+) -> str:
+    """A step table's raw rows: from the step cube when it exists and holds the key's columns."""
+    if set(key) - {"activity"} <= CUBE_KEYS and columns_of(con, STEP_CUBE):
+        return _cube_step_sql(where, key, quantiles, span)
+    return _step_sql(where, key, quantiles, ", " + SPAN_COLUMNS if span else "")
+
+
 def _totals(whole: pl.DataFrame, process: str, lateness_total: float | None) -> pl.DataFrame:
     """One row: process, weeks the (filtered) log spans, excess_total, lateness_total."""
     first, last = whole["first_started_at"].min(), whole["last_moment"].max()
@@ -97,7 +148,7 @@ def _totals(whole: pl.DataFrame, process: str, lateness_total: float | None) -> 
 def whole_step_rows(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """The raw per-activity rows of the process under the filters: the step table's sums and
     quantiles, and each activity's span, as-of moment, mean wait and counts of breakdown values."""
-    return query(con, _step_sql(scope[0], ["activity"], WHOLE_QUANTILES, ", " + SPAN_COLUMNS), dict(scope[1]))
+    return query(con, _rows_sql(con, scope[0], ["activity"], WHOLE_QUANTILES, span=True), dict(scope[1]))
 
 
 def whole_step_table(
@@ -122,7 +173,7 @@ def breakdown_rows(
     if activity is not None:
         where += " and activity = $activity"
         params["activity"] = activity
-    return query(con, _step_sql(where, ["activity", *check_by(by)], quantiles), params)
+    return query(con, _rows_sql(con, where, ["activity", *check_by(by)], quantiles, span=False), params)
 
 
 def finish_breakdown(rows: pl.DataFrame, by: Sequence[str], totals: pl.DataFrame) -> pl.DataFrame:

@@ -22,7 +22,13 @@ from app.ui.views.bottlenecks_data import load_breakdown, load_report, totals_ke
 from app.warehouse.connection import connect
 from app.warehouse.filters import Filters
 from app.warehouse.process_queries import process_cases, process_steps, step_dimension
-from app.warehouse.process_report_queries import AGGREGATE_COLUMNS, aggregated_report, has_aggregate_columns
+from app.warehouse.process_report_queries import (
+    AGGREGATE_COLUMNS,
+    STEP_CUBE,
+    _rows_sql,
+    aggregated_report,
+    has_aggregate_columns,
+)
 from pipelines.load import load_file
 from tests.unit.test_bottlenecks import RETAIL
 
@@ -116,3 +122,25 @@ def test_a_warehouse_built_before_the_per_event_columns_is_read_from_its_events(
     assert got.as_of == expected.as_of  # unfiltered: the newest moment of the log either way
     _same_frame(got.steps, expected.steps)
     assert got.bottleneck.activity == expected.bottleneck.activity
+
+
+def test_step_tables_sum_the_step_cube_and_equal_the_events_without_it(demo_dir, tmp_path, model):
+    shutil.copytree(demo_dir, tmp_path / "copy")
+    con = connect(tmp_path / "copy" / "warehouse.duckdb")
+    filters = Filters(business_units=("energy",), period_from="2025-Q3")
+    try:
+        assert STEP_CUBE in _rows_sql(con, "true", ["activity", "segment"], (), span=False)
+        assert STEP_CUBE not in _rows_sql(con, "true", ["activity", "product_class"], (), span=False)
+        with_cube = {p.id: load_report(con, filters, p.id, model.settings.min_n) for p in model.processes}
+        segments = load_breakdown(con, filters, "order_fulfilment", "segment", totals_key(with_cube["order_fulfilment"]))
+        con.execute(f"drop table {STEP_CUBE}")
+        assert STEP_CUBE not in _rows_sql(con, "true", ["activity", "segment"], (), span=False)
+        for process, report in with_cube.items():
+            from_events = load_report(con, filters, process, model.settings.min_n)
+            _same_report(report, from_events)
+            for by, table in report.breakdowns.items():
+                _same_frame(table, from_events.breakdowns[by])
+        _same_frame(segments, load_breakdown(con, filters, "order_fulfilment", "segment",
+                                             totals_key(with_cube["order_fulfilment"])))
+    finally:
+        con.close()
