@@ -48,6 +48,8 @@ MODELS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("mart_wait_cost_groups", "table", frozenset({"surveys", "events", "orders", "clients"})),
     ("mart_wait_cost_slot_roles", "table", frozenset({"surveys", "events", "orders", "clients"})),
     ("mart_wait_cost_slots", "table", frozenset({"surveys", "events", "orders", "clients"})),
+    ("mart_wait_cost_counts", "table", frozenset({"surveys", "events", "orders", "clients"})),
+    ("mart_wait_cost_role_counts", "table", frozenset({"surveys", "events", "orders", "clients"})),
     ("mart_tickets", "table", frozenset({"tickets", "clients"})),
     ("stg_client_answers", "table", frozenset({"clients", "surveys"})),
     ("stg_client_service", "table", frozenset({"clients", "orders", "tickets"})),

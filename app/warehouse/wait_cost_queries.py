@@ -37,9 +37,12 @@ from app.warehouse.wait_cost_sql import BIN_SUMS, COUNTS, SLOTS_SQL, placed_sql
 
 __all__ = ["BIN_SUMS", "COUNTS", "wait_cost_sums"]
 
-# (rows, their sums per slot, the filter columns those sums keep) without and with a respondent-role filter
-TABLES = {False: ("mart_wait_cost_groups", "mart_wait_cost_slots", frozenset({"period", "business_unit"})),
-          True: ("mart_wait_cost_group_roles", "mart_wait_cost_slot_roles", frozenset({"period", "respondent_role"}))}
+# (rows, their sums per slot, the filter columns those sums keep, the distinct client-quarter counts
+# of the shared quarters) without and with a respondent-role filter
+TABLES = {False: ("mart_wait_cost_groups", "mart_wait_cost_slots", frozenset({"period", "business_unit"}),
+                  "mart_wait_cost_counts"),
+          True: ("mart_wait_cost_group_roles", "mart_wait_cost_slot_roles", frozenset({"period", "respondent_role"}),
+                 "mart_wait_cost_role_counts")}
 ROW_FILTERS = frozenset({"period", "business_unit", "segment", "grade", "status", "respondent_role"})
 GROUP_VALUES = ("n_answers", "n_nps", "s_nps", "q_nps", "n_rating", "s_rating", "q_rating")
 
@@ -63,7 +66,15 @@ groups as (
     {group_by}
 ),
 """
-# client-quarters counted distinct, in the quarters where one could have rows in two batches or roles
+# client-quarters counted distinct, in the quarters where one could have rows in two batches or roles:
+# summed from the counts table where it stands for them (one role or none), else counted from the rows
+COUNTS_PART = """
+    union all
+    select activity, slot, {no_sums}, sum(n_client_periods) as n_client_periods
+    from {counts}
+    where {steps} and {where} and {deduplicated}
+    group by activity, slot
+"""
 DISTINCT_PART = """
     union all
     select activity, slot, {no_sums}, count(distinct (client_id, period)) as n_client_periods
@@ -73,23 +84,29 @@ DISTINCT_PART = """
 """
 
 
-def _built(con: duckdb.DuckDBPyConnection, process: str) -> tuple[set[tuple[str, str]], list[str]] | None:
+def _built(
+    con: duckdb.DuckDBPyConnection, process: str
+) -> tuple[set[tuple[str, str]], list[str], bool] | None:
     """From mart_wait_cost_slots (some 70,000 rows at a million answers): the steps with the touchpoint
-    each served when the tables were built, and the quarters that answers of more than one survey batch
-    fall in (there a client-quarter may have a row in each batch). None for a warehouse without them."""
-    names = [name for rows, slots, _ in TABLES.values() for name in (rows, slots)]
-    present = con.execute(
-        "select count(*) from duckdb_tables() where database_name = current_database() "
-        f"and schema_name = current_schema() and table_name in ({', '.join('?' for _ in names)})", names
-    ).fetchall()[0][0]
-    if present < len(names):
+    each served when the tables were built, the quarters that answers of more than one survey batch
+    fall in (there a client-quarter may have a row in each batch), and whether the distinct counts of
+    those quarters are kept (mart_wait_cost_counts). None for a warehouse without the tables."""
+    names = [name for rows, slots, _, _ in TABLES.values() for name in (rows, slots)]
+    counts = [counts for _, _, _, counts in TABLES.values()]
+    present = {row[0] for row in con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() "
+        f"and schema_name = current_schema() and table_name in ({', '.join('?' for _ in names + counts)})",
+        names + counts,
+    ).fetchall()}
+    if not set(names) <= present:
         return None
     rows = con.execute(
         f"select activity, touchpoint_id, period, min(batch_id) < max(batch_id) from {TABLES[False][1]} "
         "where process = ? group by activity, touchpoint_id, period",
         [process],
     ).fetchall()
-    return {(a, tp) for a, tp, _, _ in rows}, sorted({period for _, _, period, shared in rows if shared})
+    shared = sorted({period for _, _, period, is_shared in rows if is_shared})
+    return {(a, tp) for a, tp, _, _ in rows}, shared, set(counts) <= present
 
 
 def _counting(filters: Filters, shared: list[str], params: dict[str, object]) -> tuple[str, str | None]:
@@ -122,19 +139,19 @@ def wait_cost_sums(
     built = _built(con, process)
     if built is None:  # built before these tables: from the events and answers
         return scan_wait_cost_sums(con, filters, process, pairs, n_bins)
-    built_pairs, shared = built
+    built_pairs, shared, has_counts = built
     # a step whose served touchpoint changed in the service model since the last load is left out
     activities = [activity for activity, touchpoint in pairs if (activity, touchpoint) in built_pairs]
     if not activities:
         return pl.DataFrame()
-    return query(con, *_table_query(filters, process, activities, shared, n_bins))
+    return query(con, *_table_query(filters, process, activities, shared, n_bins, has_counts))
 
 
 def _table_query(
-    filters: Filters, process: str, activities: list[str], shared: list[str], n_bins: int
+    filters: Filters, process: str, activities: list[str], shared: list[str], n_bins: int, has_counts: bool
 ) -> tuple[str, dict[str, object]]:
     """TABLE_SQL for these steps and filters, and its parameters."""
-    rows, slots, kept = TABLES[bool(filters.selected("respondent_roles"))]
+    rows, slots, kept, counts = TABLES[bool(filters.selected("respondent_roles"))]
     # the slot tables keep few of the filter columns: when only those are filtered, they stand for the rows
     use_slots = {DIMENSION_COLUMNS[d] for d in filters.active_dimensions()} <= kept
     where, params = filter_sql(filters, ROW_FILTERS)
@@ -143,9 +160,11 @@ def _table_query(
     steps = f"process = $process and activity in ({', '.join(f'$act_{j}' for j in range(len(activities)))})"
     counted, deduplicated = _counting(filters, shared, params)
     sums = [(name, value, how) for name, value, how in BIN_SUMS if name != "n_client_periods"]
-    distinct_part = "" if deduplicated is None else DISTINCT_PART.format(
+    # the counts tables hold one role's client-quarters (or all roles'): not a union of several roles'
+    counted_part = COUNTS_PART if has_counts and len(filters.selected("respondent_roles")) <= 1 else DISTINCT_PART
+    distinct_part = "" if deduplicated is None else counted_part.format(
         no_sums=", ".join(f"null::double as {name}" for name, _, _ in sums),
-        steps=steps, where=where, deduplicated=deduplicated, rows=rows,
+        steps=steps, where=where, deduplicated=deduplicated, rows=rows, counts=counts,
     )
     sql = TABLE_SQL.format(
         # the slot tables' columns are the rows' BIN_SUMS already

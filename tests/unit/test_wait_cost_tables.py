@@ -154,7 +154,8 @@ def test_the_slot_tables_sum_their_rows(warehouse, slots):
 
 
 def _snapshot(con) -> dict[str, pl.DataFrame]:
-    frames = {name: query(con, f"select * from {name}") for name in (*PER_BATCH, "stg_client_step_waits")}
+    names = (*PER_BATCH, "stg_client_step_waits", "mart_wait_cost_counts", "mart_wait_cost_role_counts")
+    frames = {name: query(con, f"select * from {name}") for name in names}
     return {name: frame.sort(frame.columns, nulls_last=True) for name, frame in frames.items()}
 
 
@@ -172,6 +173,24 @@ def test_a_survey_load_adds_its_rows_and_its_rollback_takes_them_away(warehouse,
     after = _snapshot(con)
     for name, frame in before.items():
         assert_frame_equal(after[name], frame)
+    assert loaded["mart_wait_cost_counts"]["period"].unique().sort().to_list() == [SHARED_QUARTER, "2026-Q1"]
+
+
+COUNT_KEYS = ["process", "activity", "slot", "period", "business_unit", "segment", "grade", "status"]
+
+
+@pytest.mark.parametrize(("counts", "rows", "role"), [("mart_wait_cost_counts", GROUPS_TABLE, []),
+                                                      ("mart_wait_cost_role_counts", ROLES_TABLE, ["respondent_role"])])
+def test_the_counts_tables_hold_the_distinct_client_quarters_of_the_shared_quarter(warehouse, counts, rows, role):
+    con, _ = warehouse
+    keys = [*COUNT_KEYS, *role]
+    got = query(con, f"select * from {counts}").sort(keys)
+    expected = (query(con, f"select * from {rows} where period = $q", {"q": SHARED_QUARTER})
+                .unique([*keys, "client_id"]).group_by(keys).agg(pl.len().alias("n_client_periods")).sort(keys))
+    assert set(got["period"]) == {SHARED_QUARTER}  # only where two batches answer
+    assert_frame_equal(got, expected.select(got.columns), check_dtypes=False)
+    duplicated = query(con, f"select count(*) - count(distinct (client_id, period, {', '.join(keys)})) as n from {rows}")
+    assert duplicated["n"].item() > 0  # rows of two batches that the counts count once
 
 
 FILTERS = [
