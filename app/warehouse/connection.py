@@ -81,8 +81,11 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None =
 
 
 # Threads for `run_concurrently`; DuckDB runs each query on every core itself, these only overlap one
-# query's serial parts (planning, turning results into frames) with another's scan.
-_READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="cxlens-query")
+# query's serial parts (planning, turning results into frames) with another's scan. Three, not more:
+# at ten million answers four big scans at once overflow the 2 GB buffer pool and evict each other
+# (the Bottlenecks report took 2.7 s with four, 1.6 s with three, 1.6 s with four and 6 GB); at a
+# million three and four are alike (about 190 ms, 230 ms one query after another).
+_READERS = ThreadPoolExecutor(max_workers=3, thread_name_prefix="cxlens-query")
 
 
 def run_concurrently(
