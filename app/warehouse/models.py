@@ -17,6 +17,7 @@ import polars as pl
 
 from app.service_model import ServiceModel, Touchpoint
 from app.warehouse.index_sql import index_sql_parts
+from app.warehouse.process_report_queries import STEP_SUMS
 from app.warehouse.wait_cost_sql import wait_cost_sql_parts
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -356,6 +357,7 @@ def render_model_sql(name: str, model: ServiceModel, survey_batch: int | None = 
         client_rating_unpivot=_client_rating_unpivot(model),
         answer_rating_columns=_answer_rating_columns(model),
         n_touchpoints=len(model.touchpoints),
+        step_sums=STEP_SUMS.strip(),
         **index_sql_parts(model),
         **wait_cost_sql_parts(model),
     )

@@ -1,19 +1,11 @@
 -- grain: process × step × business unit × period × segment × grade × status: the counts and sums of
--- mart_process_steps that the Bottlenecks page's step tables show (app/warehouse/process_report_queries.py:
--- CUBE_SUMS), per combination of the global filters' columns. The page sums a few thousand of these
--- rows under the filters and goes to the 900,000 events of a million answers only for the medians and
--- 90th percentiles, which no sum can give. Built once per event load, with the marts it sums.
+-- mart_process_steps that the Bottlenecks page's step tables show, per combination of the global
+-- filters' columns. The step sums are process_report_queries.STEP_SUMS, the text the events path groups
+-- with, so both paths count alike; CUBE_SUMS there recombines these rows. The page sums a few
+-- thousand of them under the filters and goes to the 900,000 events of a million answers only for the
+-- medians and 90th percentiles, which no sum can give. Built once per event load, with the marts.
 select process, activity, business_unit, period, segment, grade, status,
-       min(step_order) as step_order,
-       any_value(target_hours) as target_hours,
-       (count(*) - sum(is_rework::integer))::bigint as n_cases,
-       count(*) as n_events,
-       (count(*) - count(ended_at))::bigint as n_open,
-       count(ended_at) as n_completed,
-       sum(is_first_rework::integer)::bigint as n_rework_cases,
-       sum(is_over_case::integer)::bigint as n_over_cases,
-       sum(excess_hours) as excess_hours,
-       sum(lateness_attributed_hours) as lateness_hours,
+       ${step_sums},
        min(started_at) as first_started_at,
        max(greatest(started_at, coalesce(ended_at, started_at))) as last_moment,
        max(log_as_of) as log_as_of,
