@@ -68,17 +68,10 @@ groups as (
 """
 # client-quarters counted distinct, in the quarters where one could have rows in two batches or roles:
 # summed from the counts table where it stands for them (one role or none), else counted from the rows
-COUNTS_PART = """
-    union all
-    select activity, slot, {no_sums}, sum(n_client_periods) as n_client_periods
-    from {counts}
-    where {steps} and {where} and {deduplicated}
-    group by activity, slot
-"""
 DISTINCT_PART = """
     union all
-    select activity, slot, {no_sums}, count(distinct (client_id, period)) as n_client_periods
-    from {rows}
+    select activity, slot, {no_sums}, {counted} as n_client_periods
+    from {source}
     where {steps} and {where} and {deduplicated}
     group by activity, slot
 """
@@ -161,10 +154,12 @@ def _table_query(
     counted, deduplicated = _counting(filters, shared, params)
     sums = [(name, value, how) for name, value, how in BIN_SUMS if name != "n_client_periods"]
     # the counts tables hold one role's client-quarters (or all roles'): not a union of several roles'
-    counted_part = COUNTS_PART if has_counts and len(filters.selected("respondent_roles")) <= 1 else DISTINCT_PART
-    distinct_part = "" if deduplicated is None else counted_part.format(
+    from_counts = has_counts and len(filters.selected("respondent_roles")) <= 1
+    distinct_part = "" if deduplicated is None else DISTINCT_PART.format(
         no_sums=", ".join(f"null::double as {name}" for name, _, _ in sums),
-        steps=steps, where=where, deduplicated=deduplicated, rows=rows, counts=counts,
+        counted="sum(n_client_periods)" if from_counts else "count(distinct (client_id, period))",
+        source=counts if from_counts else rows,
+        steps=steps, where=where, deduplicated=deduplicated,
     )
     sql = TABLE_SQL.format(
         # the slot tables' columns are the rows' BIN_SUMS already
