@@ -158,7 +158,10 @@ def process_map_chart(
             "wait_mean_hours:Q",
             scale=wait_scale,
             title=wait_title,
-            legend=alt.Legend(orient="top", gradientLength=260, titleLimit=500),
+            # swatches, not a gradient: the page's tabs hold several charts, and Chromium painted this
+            # tab's gradient legend blank (its gradient resolved to another tab's hidden one)
+            legend=alt.Legend(orient="top", type="symbol", symbolType="square", symbolSize=180, direction="horizontal",
+                              titleLimit=500),
         ),
     )
     tips = [alt.Tooltip(f"{c}:N", title=c[4:]) for c in boxes.columns if c.startswith("tip_")]
