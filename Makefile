@@ -11,9 +11,10 @@ PORT ?= 8501
 run: setup fonts
 	$(PY) -m app --server.port $(PORT) $(ARGS)
 
+# -n 2: two pytest-xdist workers, browser tests on one (tests/conftest.py: pytest_xdist_make_scheduler).
 # --durations=20: every run lists its slowest tests, to keep the suite well under 10 minutes on 2 cores.
 test: setup-dev chromium fonts
-	$(PY) -m pytest -q --durations=20
+	$(PY) -m pytest -q -n 2 --durations=20
 
 setup: $(VENV)/.installed-runtime
 setup-dev: $(VENV)/.installed-dev

@@ -1,10 +1,12 @@
 """Shared fixtures: the demo warehouse is built once per test session by the real pipeline (in a child
-process started as the session starts; the modules that do not need it run meanwhile)."""
+process started as the session starts; the modules that do not need it run meanwhile). Under
+pytest-xdist (`make test`) the controller starts that child, once for all workers."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -13,7 +15,7 @@ import pytest
 from app.service_model import ServiceModel, load_service_model
 from app.settings import DATA_DIR
 from app.warehouse.connection import connect
-from tests.demo_build import DemoBuilds, build_demo, demo_copy
+from tests.demo_build import BuiltElsewhere, DemoBuilds, build_demo, demo_copy
 
 SERVICE_MODEL_PATH = DATA_DIR / "service_model.yaml"
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -26,18 +28,64 @@ def model() -> ServiceModel:
 
 # The demo companies a session may need: fixture name -> scale. Built in a child process, in this order.
 DEMOS = {"demo_dir": 1.0, "small_demo_dir": 0.15}
+SHARED_DEMOS = pytest.StashKey[tuple]()  # in an xdist controller: (its DemoBuilds, {fixture: folder}, base)
 
 
 def _needs_a_demo(item: pytest.Item) -> bool:
     return any(name in item.fixturenames for name in DEMOS)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Test modules that need no demo warehouse run first, while `_demo_builds` builds them."""
+def _is_browser_test(item: pytest.Item) -> bool:
+    return item.path.parent.name == "browser"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Test modules that need no demo warehouse run first, while `_demo_builds` builds them; under
+    pytest-xdist the browser tests come before them (see `pytest_xdist_make_scheduler`)."""
     needs_demo: dict[Path, bool] = {}
     for item in items:
         needs_demo[item.path] = needs_demo.get(item.path, False) or _needs_a_demo(item)
-    items.sort(key=lambda item: needs_demo[item.path])  # stable: each group keeps its order
+    xdist_worker = hasattr(config, "workerinput")
+    items.sort(key=lambda item: (xdist_worker and not _is_browser_test(item), needs_demo[item.path]))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """pytest-xdist (`make test` runs two workers): a test module is one unit of work, so its
+    module-scoped fixtures and warm caches are made once, and all browser tests are one unit, handed
+    out first: one worker waits for the demo, then drives the one app server and Chromium (mostly
+    waiting on them), while the other runs everything else. Units go out in collection order."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesAndBrowser(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/browser" if nodeid.startswith("tests/browser/") else nodeid.split("::", 1)[0]
+
+    config.option.loadscopereorder = False
+    return ModulesAndBrowser(config, log)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist, in the controller as it starts each worker: the demo warehouses are built once,
+    by the controller's child process, for every worker (a build per worker would cost each ~40 CPU-s
+    on a two-core machine); the workers wait for the folders named in their `workerinput`."""
+    config = node.config
+    if SHARED_DEMOS not in config.stash:
+        base = Path(tempfile.mkdtemp(prefix="cxlens-demos-"))
+        folders = {name: base / name.removesuffix("_dir") for name in DEMOS}
+        for folder in folders.values():
+            folder.mkdir()
+        config.stash[SHARED_DEMOS] = (DemoBuilds([(folders[n], DEMOS[n]) for n in DEMOS]), folders, base)
+    _builds, folders, _base = config.stash[SHARED_DEMOS]
+    node.workerinput["cxlens_demos"] = {name: str(folder) for name, folder in folders.items()}
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if SHARED_DEMOS in config.stash:
+        builds, _folders, base = config.stash[SHARED_DEMOS]
+        builds.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -45,6 +93,10 @@ def _demo_builds(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     """As the session starts, begin building the demo warehouses its tests need in a child process
     (tests/demo_build.py): the builds then run on the other core while the modules that need none
     run, instead of holding up the first test that needs one. Yields (the builds, {fixture: folder})."""
+    shared = getattr(request.config, "workerinput", {}).get("cxlens_demos")
+    if shared:  # an xdist worker: the controller builds them (pytest_configure_node)
+        yield BuiltElsewhere(), {name: Path(folder) for name, folder in shared.items()}
+        return
     wanted = [name for name in DEMOS if any(name in item.fixturenames for item in request.session.items)]
     if not wanted:
         yield None, {}

@@ -11,7 +11,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -51,6 +52,22 @@ def _done_marker(folder: Path) -> Path:
     return folder.with_name(folder.name + ".done")  # beside the folder: tests copy the folder
 
 
+def _failed_marker(folder: Path) -> Path:
+    return folder.with_name(folder.name + ".failed")  # the traceback, for processes that did not start the build
+
+
+def wait_for_build(folder: Path, build_ended: Callable[[], bool] = lambda: False) -> Path:
+    """The folder once its build has finished; an error with the build's traceback if it failed, or
+    if `build_ended` says the building process is gone without finishing it."""
+    while not _done_marker(folder).exists():
+        failed = _failed_marker(folder)
+        if failed.exists() or (build_ended() and not _done_marker(folder).exists()):
+            detail = failed.read_text() if failed.exists() else "the build process ended without finishing it"
+            raise RuntimeError(f"building the demo warehouse {folder} failed:\n{detail[-3000:]}")
+        time.sleep(0.2)
+    return folder
+
+
 class DemoBuilds:
     """The child process building each (folder, scale) in order; `wait(folder)` blocks until that one is done."""
 
@@ -63,14 +80,8 @@ class DemoBuilds:
             )
 
     def wait(self, folder: Path) -> Path:
-        """The folder once its build has finished; an error with the log's tail if the child failed."""
-        while not _done_marker(folder).exists():
-            if self.process.poll() is not None and not _done_marker(folder).exists():
-                raise RuntimeError(
-                    f"building the demo warehouse {folder} failed (exit {self.process.returncode}):\n"
-                    f"{self.log.read_text()[-3000:]}"
-                )
-            time.sleep(0.2)
+        """The folder once its build has finished; an error with the build's traceback if it failed."""
+        wait_for_build(folder, lambda: self.process.poll() is not None)
         self.process.poll()  # reaps the child if it has ended (no zombie until the session ends)
         return folder
 
@@ -81,5 +92,19 @@ class DemoBuilds:
 if __name__ == "__main__":
     for job in sys.argv[1:]:
         target, _, scale = job.rpartition("=")
-        build_demo(Path(target), float(scale))
+        try:
+            build_demo(Path(target), float(scale))
+        except BaseException:
+            _failed_marker(Path(target)).write_text(traceback.format_exc())
+            raise
         _done_marker(Path(target)).touch()
+
+
+class BuiltElsewhere:
+    """`DemoBuilds` for a pytest-xdist worker: the controller's child builds the folders."""
+
+    def wait(self, folder: Path) -> Path:
+        return wait_for_build(folder)
+
+    def stop(self) -> None:
+        pass
