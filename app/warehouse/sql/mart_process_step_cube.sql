@@ -12,6 +12,10 @@ select process, activity, business_unit, period, segment, grade, status,
        sum(wait_hours) as wait_sum_hours,
        count(wait_hours) as n_waits,
        count(*) filter (where is_last_event and is_case_complete) as n_to_end,
+       min(previous_activity) as previous_first,
+       max(previous_activity) as previous_last,
+       count(previous_activity) as n_previous,
+       count(*) filter (where is_first_transition) as n_first_transitions,
        count(product_class) as n_product_class
 from mart_process_steps
 group by process, activity, business_unit, period, segment, grade, status
