@@ -105,3 +105,15 @@ def test_second_company_shows_the_reference_release_day_chain(retail_env):
     assert clocks == ["18:00", "17:00", "15:00", "13:00", "10:00"]
     assert any("of cases met the customer's requirement" in m.value and "33 %" in m.value for m in at.markdown)
     assert any("too few cases to name a bottleneck" in v for v in (m.value for m in at.markdown))
+
+
+def test_frequent_paths_read_in_step_names_with_figures_in_the_page_language(module_demo_env):
+    at = run_page({"process": "order_fulfilment"})
+    paths = at.table[0].value
+    first = paths.iloc[0]
+    assert first["Path"].startswith("Order entry → Production planning → Production → Quality check")
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*", first["Cases"])  # 19,084, not 19084
+    assert re.fullmatch(r"\d+\.\d", first["Share, %"])  # 94.8, not 94.8000
+    at.segmented_control(key="lang").set_value("ru").run()  # as the Russian test above switches
+    russian = at.table[0].value.iloc[0]
+    assert re.fullmatch(r"\d{1,3}(\u202f\d{3})*", russian.iloc[1]) and "," in russian.iloc[2]

@@ -158,7 +158,10 @@ def _variants(report: ProcessReport, lang: str) -> None:
     labels = data.step_labels(lang)
     paths = [" → ".join(labels.get((report.process, a), a) for a in path.split(" → "))
              for path in report.variants["path"]]
-    table = pl.DataFrame({t("bottlenecks.col_path"): paths, t("bottlenecks.col_cases"): report.variants["n_cases"],
-                          t("bottlenecks.col_share"): report.variants["pct_cases"].round(1)})
+    # a static table wraps the long paths (a dataframe cuts them off at the column's edge); the figures
+    # as text in the page's language (19,084 and 94.8; 19 084 and 94,8), not 94.8000
+    table = pl.DataFrame({t("bottlenecks.col_path"): paths,
+                          t("bottlenecks.col_cases"): [format_number(n, 0, lang) for n in report.variants["n_cases"]],
+                          t("bottlenecks.col_share"): [format_number(x, 1, lang) for x in report.variants["pct_cases"]]})
     st.markdown(f"**{t('bottlenecks.variants_title')}**")
-    st.dataframe(table, hide_index=True, key="bn_variants")
+    st.table(table)
