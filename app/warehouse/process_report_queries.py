@@ -264,11 +264,9 @@ def edge_rows(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
 
 
 def _single_predecessor_edges(raw: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
-    """The edge into each step of `raw` whose events all come from one place, unless `edges` has it."""
-    single = pl.col("n_events") > 0
-    single &= (pl.col("n_previous") == 0) | (
-        (pl.col("n_previous") == pl.col("n_events")) & (pl.col("previous_first") == pl.col("previous_last"))
-    )
+    """The edge into each step of `raw` whose events all come from one place, unless `edges` has it
+    (the condition `edge_rows` asks the cube, as a Polars expression)."""
+    single = (pl.col("n_events") > 0) & ~pl.sql_expr(SEVERAL_PREDECESSORS)
     return raw.filter(single & ~pl.col("activity").is_in(edges["target"].implode())).select(
         "process", pl.col("previous_first").fill_null(START).alias("source"), pl.col("activity").alias("target"),
         pl.col("n_events").alias("n_transitions"), pl.col("n_first_transitions").alias("n_cases"),
