@@ -56,13 +56,14 @@ def _failed_marker(folder: Path) -> Path:
     return folder.with_name(folder.name + ".failed")  # the traceback, for processes that did not start the build
 
 
-def wait_for_build(folder: Path, build_ended: Callable[[], bool] = lambda: False) -> Path:
+def wait_for_build(folder: Path, build_ended: Callable[[], bool] = lambda: False, log: Path | None = None) -> Path:
     """The folder once its build has finished; an error with the build's traceback if it failed, or
-    if `build_ended` says the building process is gone without finishing it."""
+    with the tail of its `log` if `build_ended` says the building process is gone without finishing it."""
     while not _done_marker(folder).exists():
         failed = _failed_marker(folder)
         if failed.exists() or (build_ended() and not _done_marker(folder).exists()):
-            detail = failed.read_text() if failed.exists() else "the build process ended without finishing it"
+            detail = (failed.read_text() if failed.exists() else log.read_text() if log is not None
+                      else "the build process ended without finishing it")
             raise RuntimeError(f"building the demo warehouse {folder} failed:\n{detail[-3000:]}")
         time.sleep(0.2)
     return folder
@@ -81,7 +82,7 @@ class DemoBuilds:
 
     def wait(self, folder: Path) -> Path:
         """The folder once its build has finished; an error with the build's traceback if it failed."""
-        wait_for_build(folder, lambda: self.process.poll() is not None)
+        wait_for_build(folder, lambda: self.process.poll() is not None, self.log)
         self.process.poll()  # reaps the child if it has ended (no zombie until the session ends)
         return folder
 
