@@ -22,10 +22,14 @@ from app.ui.charts.theme import BAD, INK, MUTED, NEUTRAL_FILL, register_theme
 
 register_theme()
 
-BOX_HALF_WIDTH = 1.55  # data units; the x domain is [-X_EXTENT, X_EXTENT]
+BOX_HALF_WIDTH = 1.55  # the narrowest box, data units; the x domain is [-X_EXTENT, X_EXTENT]
+MAX_BOX_HALF_WIDTH = 2.05  # leaves the rework loops and their counts room on the left
 BOX_HALF_HEIGHT = 0.31
 X_EXTENT = 3.2
 WIDTH_PX = 560
+PX_PER_X = WIDTH_PX / (2 * X_EXTENT)
+# an average character of the box text at each font size, px (measured in Chromium, Cyrillic included)
+CHAR_PX = {13: 6.9, 12: 6.4}
 CURVE_POINTS = 24
 WAIT_RANGE = (NEUTRAL_FILL, BAD)
 EDGE_RANGE = ("#A9B1B8", BAD)  # pale arrows would vanish on white: edges start grey
@@ -42,9 +46,9 @@ def _cubic(p0, p1, p2, p3, n: int = CURVE_POINTS) -> list[tuple[float, float]]:
     return points
 
 
-def _edge_path(source_row: int, target_row: int) -> tuple[str, list[tuple[float, float]]]:
-    """(kind, points) of one transition between rows (y grows downwards)."""
-    h, w = BOX_HALF_HEIGHT, BOX_HALF_WIDTH
+def _edge_path(source_row: int, target_row: int, w: float) -> tuple[str, list[tuple[float, float]]]:
+    """(kind, points) of one transition between rows (y grows downwards) around boxes of half width w."""
+    h = BOX_HALF_HEIGHT
     if target_row == source_row + 1:
         return "next", [(0.0, source_row + h), (0.0, target_row - h)]
     if target_row > source_row:
@@ -80,26 +84,40 @@ def _arrow_angle(points: list[tuple[float, float]], px_per_x: float, px_per_y: f
     return math.degrees(math.atan2((x1 - x0) * px_per_x, -(y1 - y0) * px_per_y)) % 360
 
 
+def box_fit(texts: list[str]) -> tuple[float, int]:
+    """(box half width, font size) that fit the longest line of the boxes' texts: the boxes widen up
+    to MAX_BOX_HALF_WIDTH, then the text steps down to 12 px (Russian figures run a quarter longer
+    than English ones and would spill out of the box)."""
+    longest = max((len(line) for text in texts for line in text.split("\n")), default=0)
+    for size, char_px in CHAR_PX.items():
+        half = (longest * char_px + 20) / PX_PER_X / 2  # 10 px inside each side
+        if half <= MAX_BOX_HALF_WIDTH:
+            return max(BOX_HALF_WIDTH, half), size
+    return MAX_BOX_HALF_WIDTH, min(CHAR_PX)
+
+
 def layout(
     nodes: pl.DataFrame, edges: pl.DataFrame, row_px: int, max_wait: float
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(node boxes, edge points, edge ends). `nodes` need activity and step_order (START first, END
-    last); edges need source, target, n_transitions, wait_mean_hours; extra columns pass through."""
+    """(node boxes, edge points, edge ends). `nodes` need activity, step_order (START first, END
+    last) and box_text (the boxes are made as wide as it needs: `box_fit`); edges need source, target,
+    n_transitions, wait_mean_hours; extra columns pass through."""
     ordered = nodes.sort("step_order").with_row_index("row")
     rows = dict(zip(ordered["activity"], ordered["row"].cast(pl.Int64), strict=True))
+    half_width, font_size = box_fit(ordered["box_text"].to_list())
     boxes = ordered.with_columns(
-        x=pl.lit(-BOX_HALF_WIDTH),
-        x2=pl.lit(BOX_HALF_WIDTH),
+        x=pl.lit(-half_width),
+        x2=pl.lit(half_width),
         center_x=pl.lit(0.0),
         y=pl.col("row") - BOX_HALF_HEIGHT,
         y2=pl.col("row") + BOX_HALF_HEIGHT,
+        font_size=pl.lit(font_size),
     )
-    px_per_x = WIDTH_PX / (2 * X_EXTENT)
     point_rows, end_rows = [], []
     for i, edge in enumerate(edges.iter_rows(named=True)):
         if edge["source"] not in rows or edge["target"] not in rows:
             continue
-        kind, points = _edge_path(rows[edge["source"]], rows[edge["target"]])
+        kind, points = _edge_path(rows[edge["source"]], rows[edge["target"]], half_width)
         colour = wait_colour(edge["wait_mean_hours"], max_wait)
         for order, (x, y) in enumerate(points):
             point_rows.append(
@@ -118,7 +136,7 @@ def layout(
                 "x": points[-1][0],
                 "y": points[-1][1],
                 "edge_colour": colour,
-                "angle": _arrow_angle(points, px_per_x, row_px),
+                "angle": _arrow_angle(points, PX_PER_X, row_px),
                 "label_x": mid[0],
                 "label_y": mid[1],
             }
@@ -173,10 +191,11 @@ def process_map_chart(
     )
     cx, cy = _xy(rows, "center_x", "row")
     layers.append(
-        base.mark_text(lineBreak="\n", fontSize=13, lineHeight=17, baseline="middle", dy=-4).encode(
+        base.mark_text(lineBreak="\n", lineHeight=17, baseline="middle", dy=-4).encode(
             x=cx,
             y=cy,
             text="box_text:N",
+            size=alt.Size("font_size:Q", scale=None, legend=None),
             tooltip=tips,
             color=alt.condition("datum.text_light", alt.value("#FFFFFF"), alt.value(INK)),
         )
